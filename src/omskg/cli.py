@@ -1,0 +1,161 @@
+"""The omskg command line: one short function per command, each calling the library.
+
+Exit status, for every command: 0 success; 1 the graph violates the SHACL shapes;
+2 bad input (a fact file, an RDF file, a query) or a usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+BASE_HELP = "Base IRI under which entity, statement and evidence IRIs are minted (env OMSKG_BASE)."
+
+
+def _progress(message: str) -> None:
+    if sys.stderr.isatty():
+        click.echo(f"omskg: {message}", err=True)
+
+
+def _fail(lines: list[str], status: int) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(status)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="omskg")
+def main() -> None:
+    """omskg: Opsoclonus myoclonus syndrome as an evidence-traced knowledge graph.
+
+    \b
+    Typical use:
+      omskg build                 # curated facts -> SHACL gate -> dist/
+      omskg query symptoms        # a shipped competency question
+      omskg query 'SELECT ?s WHERE { ?s a omskg:Symptom }'
+      omskg validate my-extension.ttl
+    """
+
+
+@main.command()
+@click.option("--facts", "facts_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of fact files (*.yaml). Default: the curated facts shipped with omskg.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Folder to publish into; replaced only when the whole build has succeeded.")
+@click.option("--base", envvar="OMSKG_BASE", default=None, help=BASE_HELP)
+def build(facts_dir: Path | None, out_dir: Path, base: str | None) -> None:
+    """Build the graph from the fact files, validate it, and publish it into --out.
+
+    Writes omskg.ttl, omskg.nt (sorted), omskg.jsonld (compacted) with its context
+    omskg.context.jsonld, and copies of the ontology and the SHACL shapes. Nothing is
+    written unless every fact file checks out and the graph passes the shapes.
+    """
+    from omskg import resources
+    from omskg.build import ValidationFailed
+    from omskg.build import build as run_build
+    from omskg.export import PublishError
+    from omskg.facts import FactFileError
+    from omskg.vocab import DEFAULT_BASE
+
+    try:
+        report = run_build(facts_dir or resources.conditions_dir(), out_dir, base or DEFAULT_BASE, _progress)
+    except FactFileError as error:
+        _fail([str(p) for p in error.problems] + [f"omskg build: {len(error.problems)} problem(s); {out_dir} left as it was"], 2)
+    except ValidationFailed as error:
+        _fail([str(v) for v in error.outcome.violations] + [f"omskg build: the graph violates the SHACL shapes ({len(error.outcome.violations)} result(s)); {out_dir} left as it was"], 1)
+    except (PublishError, ValueError) as error:
+        _fail([f"omskg build: {error}"], 2)
+    click.echo(f"built {report.triples} triples from {report.facts} facts about {report.entities} entities "
+               f"in {report.seconds:.1f} s")
+    for name, size in report.files.items():
+        click.echo(f"  {report.out_dir / name}  {size} bytes")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Validate RDF FILES (Turtle .ttl, N-Triples .nt, JSON-LD .jsonld) against the omskg shapes.
+
+    All files are read into one graph first, so an extension can be checked together
+    with the published graph: omskg validate dist/omskg.ttl my-facts.ttl
+    """
+    from omskg.validate import validate_files
+
+    try:
+        outcome = validate_files(list(files))
+    except ValueError as error:
+        _fail([f"omskg validate: {error}"], 2)
+    except Exception as error:  # a parser's error: name the problem, no traceback
+        _fail([f"omskg validate: cannot read {' '.join(map(str, files))}: {error}"], 2)
+    if not outcome.conforms:
+        _fail([str(v) for v in outcome.violations] + [f"omskg validate: {len(outcome.violations)} violation(s)"], 1)
+    click.echo(f"conforms: {', '.join(map(str, files))}")
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the query from this file.")
+@click.option("--data", "data_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="RDF file(s) to query. Default: dist/omskg.nt if present, else the graph built in memory.")
+@click.option("--format", "result_format", type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
+              default="table", show_default=True, help="Output: a table, or a SPARQL 1.1 results format.")
+@click.option("--base", envvar="OMSKG_BASE", default=None, help=BASE_HELP)
+def query(query: str | None, query_file: Path | None, data_files: tuple[Path, ...], result_format: str,
+          base: str | None) -> None:
+    """Run a SPARQL QUERY over the graph and print the results.
+
+    QUERY is SPARQL text, or the name of a shipped competency question (see
+    `omskg queries`). The prefixes omskg, rdf, rdfs, skos, dct, prov, oa, biolink,
+    schema and obo are predeclared.
+    """
+    from omskg import query as q
+    from omskg import resources
+
+    text = _query_text(query, query_file, resources.queries_dir())
+    try:
+        store = q.store_from_files(list(data_files)) if data_files else _default_store(base)
+        click.echo(q.run(store, text, result_format), nl=False)
+    except q.QueryError as error:
+        _fail([f"omskg query: {error}"], 2)
+
+
+def _query_text(query: str | None, query_file: Path | None, queries_dir: Path) -> str:
+    if (query is None) == (query_file is None):
+        raise click.UsageError("give a QUERY or --file, not both and not neither")
+    if query_file is not None:
+        return query_file.read_text(encoding="utf-8")
+    assert query is not None
+    shipped = queries_dir / f"{query}.rq"
+    return shipped.read_text(encoding="utf-8") if shipped.is_file() else query
+
+
+def _default_store(base: str | None) -> object:
+    from omskg import query as q
+    from omskg import resources
+    from omskg.build import assemble
+    from omskg.export import ntriples
+    from omskg.vocab import DEFAULT_BASE
+
+    published = Path("dist") / "omskg.nt"
+    if published.is_file() and base is None:
+        return q.store_from_files([published])
+    graph, _, _ = assemble(resources.conditions_dir(), base or DEFAULT_BASE)
+    return q.store_from_ntriples(ntriples(graph))
+
+
+@main.command()
+def queries() -> None:
+    """List the shipped competency questions (run one with: omskg query NAME)."""
+    from omskg import resources
+
+    for path in sorted(resources.queries_dir().glob("*.rq")):
+        first = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+        click.echo(f"{path.stem:24} {first}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=os.path.basename(sys.argv[0]))

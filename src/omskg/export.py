@@ -1,0 +1,154 @@
+"""Deterministic serialisations of the graph, and their atomic publication into a folder.
+
+The same graph always gives the same bytes: N-Triples lines are sorted, the Turtle
+writer orders subjects and predicates, and the JSON-LD is compacted against our own
+context and then sorted. Nothing carries a timestamp or a path of this machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from rdflib import OWL, RDF, Graph
+
+from omskg import resources
+from omskg.vocab import NAMESPACES, Vocabulary, local_name
+
+TURTLE = "omskg.ttl"
+NTRIPLES = "omskg.nt"
+JSONLD = "omskg.jsonld"
+CONTEXT = "omskg.context.jsonld"
+ONTOLOGY = "omskg-ontology.ttl"
+SHAPES = "omskg-shapes.ttl"
+#: JSON-LD prefixes for the instance IRIs minted under the base (see graph.Iris).
+INSTANCE_PREFIXES = {
+    "entity": "entity/",
+    "statement": "statement/",
+    "evidence": "evidence/",
+    "value": "value/",
+    "sourceDocument": "source/",
+}
+
+
+def jsonld_context(vocab: Vocabulary, base: str) -> dict[str, Any]:
+    """Prefixes, our ontology's terms by their local names, and the shared terms."""
+    context: dict[str, Any] = {prefix: str(ns) for prefix, ns in NAMESPACES.items()}
+    context.update({prefix: base + path for prefix, path in INSTANCE_PREFIXES.items()})
+    graph = vocab.graph
+    for prop in sorted(graph.subjects(RDF.type, OWL.ObjectProperty)):
+        if name := local_name(prop):  # type: ignore[arg-type]
+            context[name] = {"@id": f"omskg:{name}", "@type": "@id"}
+    for prop in sorted(graph.subjects(RDF.type, OWL.DatatypeProperty)):
+        if not (name := local_name(prop)):  # type: ignore[arg-type]
+            continue
+        rng = vocab.ranges.get(name)
+        if rng == RDF.langString:
+            context[name] = {"@id": f"omskg:{name}", "@language": "en"}
+        elif rng is not None and str(rng) != str(NAMESPACES["xsd"]) + "string":
+            context[name] = {"@id": f"omskg:{name}", "@type": f"xsd:{str(rng).split('#')[1]}"}
+        else:
+            context[name] = f"omskg:{name}"
+    shared = json.loads((resources.ontology_file().parent / "context.json").read_text(encoding="utf-8"))
+    clashes = set(shared) & set(context)
+    if clashes:
+        raise ValueError(f"ontology/context.json redefines terms of the ontology: {sorted(clashes)}")
+    context.update(shared)
+    return context
+
+
+def turtle(graph: Graph) -> bytes:
+    return graph.serialize(format="turtle", encoding="utf-8")
+
+
+def ntriples(graph: Graph) -> bytes:
+    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def jsonld(graph: Graph, context: dict[str, Any]) -> bytes:
+    from pyld import jsonld as pyld  # heavy: imported only when JSON-LD is written
+
+    expanded = json.loads(graph.serialize(format="json-ld", encoding="utf-8"))
+    compacted = pyld.compact(expanded, {"@context": context}, {"compactArrays": True})
+    nodes = compacted.get("@graph", [compacted])
+    document = {"@context": context, "@graph": sorted((_sorted(n) for n in nodes), key=lambda n: n["id"])}
+    return _json_bytes(document)
+
+
+def context_document(context: dict[str, Any]) -> bytes:
+    return _json_bytes({"@context": context})
+
+
+def _sorted(value: Any) -> Any:
+    """Sort every JSON array (RDF values are unordered), recursively, for stable bytes."""
+    if isinstance(value, dict):
+        return {key: _sorted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_sorted(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def _json_bytes(document: Any) -> bytes:
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def publication(graph: Graph, vocab: Vocabulary, base: str) -> dict[str, bytes]:
+    """Every file of dist/, by name."""
+    context = jsonld_context(vocab, base)
+    return {
+        TURTLE: turtle(graph),
+        NTRIPLES: ntriples(graph),
+        JSONLD: jsonld(graph, context),
+        CONTEXT: context_document(context),
+        ONTOLOGY: resources.ontology_file().read_bytes(),
+        SHAPES: (resources.shapes_dir() / "omskg-shapes.ttl").read_bytes(),
+    }
+
+
+PUBLISHED_NAMES = frozenset({TURTLE, NTRIPLES, JSONLD, CONTEXT, ONTOLOGY, SHAPES})
+
+
+class PublishError(Exception):
+    pass
+
+
+def write_atomically(files: dict[str, bytes], out_dir: Path) -> None:
+    """Replace ``out_dir`` with exactly ``files``, or leave it as it was.
+
+    The files are written into a sibling folder first; the old folder is swapped out only
+    once they are all on disk. A folder holding anything omskg does not write is never
+    replaced, so that a mistyped --out cannot delete someone's files.
+    """
+    out_dir = out_dir.resolve()
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise PublishError(f"{out_dir} exists and is not a folder")
+        foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in PUBLISHED_NAMES)
+        if foreign:
+            raise PublishError(
+                f"refusing to replace {out_dir}: it holds files omskg does not write "
+                f"({', '.join(foreign[:5])}); choose another --out or move them"
+            )
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+    retired = out_dir.parent / f".{out_dir.name}.retired-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        for name, content in sorted(files.items()):
+            (staging / name).write_bytes(content)
+        if out_dir.exists():
+            out_dir.rename(retired)
+        staging.rename(out_dir)
+    except BaseException:
+        if retired.exists() and not out_dir.exists():
+            retired.rename(out_dir)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,107 @@
+"""SPARQL over the graph in an embedded Oxigraph store, with results as a table or in the
+SPARQL 1.1 results formats (CSV, TSV, JSON, XML)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from omskg.vocab import NAMESPACES
+
+RESULT_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+RDF_FORMATS = {
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".rdf": ox.RdfFormat.RDF_XML,
+}
+
+
+class QueryError(Exception):
+    pass
+
+
+def store_from_ntriples(data: bytes) -> ox.Store:
+    store = ox.Store()
+    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def store_from_files(paths: list[Path]) -> ox.Store:
+    store = ox.Store()
+    for path in paths:
+        rdf_format = RDF_FORMATS.get(path.suffix.lower())
+        if rdf_format is None:
+            raise QueryError(f"{path}: unknown RDF format {path.suffix!r} (known: {', '.join(RDF_FORMATS)})")
+        try:
+            store.bulk_load(path=str(path), format=rdf_format)
+        except (OSError, SyntaxError) as error:
+            raise QueryError(f"{path}: {error}") from None
+    return store
+
+
+def with_prefixes(query: str) -> str:
+    """Prepend PREFIX lines for the project's namespaces that the query does not declare."""
+    declared = query.lower()
+    lines = [
+        f"PREFIX {prefix}: <{namespace}>"
+        for prefix, namespace in NAMESPACES.items()
+        if f"prefix {prefix}:" not in declared
+    ]
+    return "\n".join([*lines, query])
+
+
+def run(store: ox.Store, query: str, result_format: str = "table") -> str:
+    try:
+        results = store.query(with_prefixes(query))
+    except SyntaxError as error:
+        raise QueryError(f"malformed query: {error}") from None
+    if isinstance(results, ox.QueryBoolean):
+        return "true\n" if bool(results) else "false\n"
+    if isinstance(results, ox.QueryTriples):
+        return results.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")  # type: ignore[union-attr]
+    if result_format == "table":
+        return table(results)
+    return results.serialize(format=RESULT_FORMATS[result_format]).decode("utf-8")  # type: ignore[union-attr]
+
+
+def rows(store: ox.Store, query: str) -> list[dict[str, str]]:
+    """A SELECT query's solutions, each value as a plain string (IRI, or a literal's lexical form)."""
+    results = store.query(with_prefixes(query))
+    assert isinstance(results, ox.QuerySolutions)
+    names = [v.value for v in results.variables]
+    return [{n: _plain(s[n]) for n in names if s[n] is not None} for s in results]
+
+
+def _plain(term: object) -> str:
+    return str(term.value)  # type: ignore[attr-defined]
+
+
+def _cell(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, namespace in NAMESPACES.items():
+            if term.value.startswith(str(namespace)):
+                return f"{prefix}:{term.value[len(str(namespace)):]}"
+        return f"<{term.value}>"
+    return str(term.value)  # type: ignore[attr-defined]
+
+
+def table(results: ox.QuerySolutions) -> str:
+    names = [v.value for v in results.variables]
+    body = [[_cell(solution[name]) for name in names] for solution in results]
+    widths = [max([len(name), *(len(row[i]) for row in body)]) for i, name in enumerate(names)]
+    lines = [" | ".join(name.ljust(w) for name, w in zip(names, widths)).rstrip()]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines += [" | ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in body]
+    lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
+    return "\n".join(lines) + "\n"
