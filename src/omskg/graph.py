@@ -108,9 +108,10 @@ def _qualifier_content(value: QualifierValue) -> object:
 
 
 def _decimal(value: Decimal) -> Literal:
-    """An xsd:decimal in canonical fixed-point form (never '2E-7')."""
+    """An xsd:decimal in its canonical form: fixed-point, with a decimal point ('18.0',
+    '0.0000002'), which Turtle writers keep as it is."""
     text = format(value.normalize(), "f")
-    return Literal(text, datatype=XSD.decimal)
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
 
 
 class _Builder:

@@ -57,7 +57,7 @@ def _short(graph: Graph, node: Node | None) -> str:
         alternatives = graph.value(node, SH.alternativePath)
         if alternatives is not None:
             return "|".join(_short(graph, n) for n in Collection(graph, alternatives))
-        return "[path]"
+        return "[blank node]"
     text = str(node)
     return repr(text if len(text) <= 60 else text[:57] + "...")
 

@@ -1,0 +1,74 @@
+"""Shared fixtures: the curated facts, the graph built from them, and one real build."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from omskg import resources
+from omskg.build import build
+from omskg.facts import EntityRef, FactFile, fact_file_paths, read_fact_files
+from omskg.graph import build_graph
+from omskg.vocab import DEFAULT_BASE, Vocabulary, load_vocabulary
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: A handful of facts that between them use every kind of object, qualifier and value node.
+MINI_FACTS = frozenset({
+    "oms-abbreviation",
+    "oms-symptom-ataxia",
+    "oms-incidence",
+    "oms-median-age-of-onset",
+    "oms-neuroblastoma-in-half-of-pediatric-cases",
+    "oms-adults-breast-cancer",
+    "oms-corticosteroids",
+})
+
+
+@pytest.fixture(scope="session")
+def vocab() -> Vocabulary:
+    return load_vocabulary()
+
+
+@pytest.fixture(scope="session")
+def fact_file(vocab: Vocabulary) -> FactFile:
+    (only,) = read_fact_files(fact_file_paths(resources.conditions_dir()), vocab)
+    return only
+
+
+@pytest.fixture(scope="session")
+def source_text(fact_file: FactFile) -> str:
+    return fact_file.source.path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def graph(fact_file: FactFile, vocab: Vocabulary) -> Graph:
+    return build_graph([fact_file], vocab, DEFAULT_BASE)
+
+
+def mini_fact_file(fact_file: FactFile) -> FactFile:
+    facts = [f for f in fact_file.facts if f.id in MINI_FACTS]
+    referenced = {f.subject for f in facts}
+    for fact in facts:
+        if isinstance(fact.object, EntityRef):
+            referenced.add(fact.object.id)
+        referenced |= {v.id for _, values in fact.qualifiers for v in values if isinstance(v, EntityRef)}
+    entities = [e for e in fact_file.entities if e.id in referenced]
+    return dataclasses.replace(fact_file, facts=tuple(facts), entities=tuple(entities))
+
+
+@pytest.fixture(scope="session")
+def mini_graph(fact_file: FactFile, vocab: Vocabulary) -> Graph:
+    """A small valid graph, fast to validate, for the one-constraint-at-a-time tests."""
+    return build_graph([mini_fact_file(fact_file)], vocab, DEFAULT_BASE)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One real build of the curated facts, into a fresh folder."""
+    out = tmp_path_factory.mktemp("build") / "dist"
+    build(resources.conditions_dir(), out, DEFAULT_BASE)
+    return out

@@ -1,0 +1,278 @@
+"""The SHACL gate: the published graph conforms, and every constraint rejects a graph
+that breaks it, reporting the focus node, the path and the constraint component.
+
+Each case below changes one thing in a small valid graph (see conftest.MINI_FACTS) with a
+SPARQL Update. ``focus`` is a graph pattern that binds ?focus to the node the change is
+made on; the update's DELETE/INSERT/WHERE parts may use ?focus too.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pytest
+from rdflib import Graph
+
+from omskg.validate import _short, shapes_graph, validate_graph
+from omskg.vocab import NAMESPACES, SH
+
+PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in NAMESPACES.items()) + """
+PREFIX e: <https://w3id.org/omskg/entity/>
+PREFIX ex: <http://example.org/>
+"""
+
+
+class Case(NamedTuple):
+    name: str
+    focus: str  # a pattern binding ?focus ("" for a new blank node)
+    delete: str
+    insert: str
+    path: str
+    component: str
+    message: str  # the start of the constraint's sh:message
+
+
+def st(fact_id: str) -> str:
+    return f'?focus dct:identifier "{fact_id}" .'
+
+
+NB = st("oms-neuroblastoma-in-half-of-pediatric-cases")
+ATAXIA_ST = st("oms-symptom-ataxia")
+NB_FACT = '?st dct:identifier "oms-neuroblastoma-in-half-of-pediatric-cases" .'
+ANNOTATION = NB_FACT + " ?st prov:wasDerivedFrom ?focus ."
+TARGET = NB_FACT + " ?st prov:wasDerivedFrom/oa:hasTarget ?focus ."
+QUOTE = "?focus a oa:TextQuoteSelector ; oa:exact ?exact . FILTER(STRSTARTS(?exact, \"Research\"))"
+POSITION = "?focus a oa:TextPositionSelector ; oa:start \"1955\"^^xsd:nonNegativeInteger ."
+SOURCE = "?focus a omskg:SourceDocument ."
+DATASET = "?focus a dcat:Dataset ."
+INCIDENCE = "?focus a omskg:IncidenceRate ."
+AGE = "?focus a omskg:AgeRange ."
+OMS = "BIND(e:opsoclonus-myoclonus-syndrome AS ?focus)"
+ATAXIA = "BIND(e:ataxia AS ?focus)"
+MATCHES = "skos:exactMatch|skos:closeMatch|skos:broadMatch|skos:narrowMatch|skos:relatedMatch"
+
+CASES = [
+    # ---- entities
+    Case("entity is a blank node", "", "", '_:x a omskg:Symptom ; rdfs:label "x"@en .', "", "NodeKindConstraintComponent", "An entity must be named by an IRI"),
+    Case("label missing", ATAXIA, "?focus rdfs:label ?x .", "", "rdfs:label", "MinCountConstraintComponent", "An entity needs exactly one rdfs:label"),
+    Case("two labels", ATAXIA, "", '?focus rdfs:label "ataxia again"@en .', "rdfs:label", "MaxCountConstraintComponent", "An entity needs exactly one rdfs:label"),
+    Case("label without language", ATAXIA, "?focus rdfs:label ?x .", '?focus rdfs:label "ataxia" .', "rdfs:label", "DatatypeConstraintComponent", "An entity's label must be an English"),
+    Case("label not English", ATAXIA, "?focus rdfs:label ?x .", '?focus rdfs:label "ataxie"@fr .', "rdfs:label", "LanguageInConstraintComponent", "An entity's label must be an English"),
+    Case("label empty", ATAXIA, "?focus rdfs:label ?x .", '?focus rdfs:label ""@en .', "rdfs:label", "MinLengthConstraintComponent", "An entity's label must not be empty"),
+    Case("xref is a literal", ATAXIA, "", '?focus skos:exactMatch "HP:0001251" .', MATCHES, "NodeKindConstraintComponent", "A cross-reference must be an IRI"),
+    Case("xref local id malformed", ATAXIA, "", "?focus skos:closeMatch obo:HP_12 .", MATCHES, "PatternConstraintComponent", "A cross-reference must be the IRI of a known prefix"),
+    Case("xref prefix unknown", ATAXIA, "", "?focus skos:relatedMatch <http://purl.obolibrary.org/obo/DOID_769> .", MATCHES, "PatternConstraintComponent", "A cross-reference must be the IRI of a known prefix"),
+    Case("fact triple without statement", ATAXIA, "", '?focus omskg:abbreviation "AT"@en .', "omskg:abbreviation", "SPARQLConstraintComponent", "Every triple with a fact predicate needs an omskg:Statement"),
+    Case("object outside range", OMS, "", "?focus omskg:hasSymptom e:neuroblastoma .", "omskg:hasSymptom", "SPARQLConstraintComponent", "The object of a fact predicate must be of the predicate's rdfs:range"),
+    Case("literal outside range", OMS, "", '?focus omskg:abbreviation "OMS" .', "omskg:abbreviation", "SPARQLConstraintComponent", "The object of a fact predicate must be of the predicate's rdfs:range"),
+    Case("subject outside domain", ATAXIA, "", "?focus omskg:hasSymptom e:ataxia .", "omskg:hasSymptom", "SPARQLConstraintComponent", "The subject of a fact predicate must be of the predicate's rdfs:domain"),
+    # ---- statements
+    Case("statement is a blank node", "", "", "_:s a omskg:Statement .", "", "NodeKindConstraintComponent", "A statement must be named by an IRI"),
+    Case("statement subject missing", NB, "?focus rdf:subject ?x .", "", "rdf:subject", "MinCountConstraintComponent", "A statement needs exactly one rdf:subject"),
+    Case("statement two subjects", NB, "", "?focus rdf:subject e:ataxia .", "rdf:subject", "MaxCountConstraintComponent", "A statement needs exactly one rdf:subject"),
+    Case("statement subject not an entity", NB, "?focus rdf:subject ?x .", "?focus rdf:subject ex:thing .", "rdf:subject", "ClassConstraintComponent", "A statement needs exactly one rdf:subject"),
+    Case("statement predicate missing", NB, "?focus rdf:predicate ?x .", "", "rdf:predicate", "MinCountConstraintComponent", "A statement needs exactly one rdf:predicate"),
+    Case("statement two predicates", NB, "", "?focus rdf:predicate omskg:triggeredBy .", "rdf:predicate", "MaxCountConstraintComponent", "A statement needs exactly one rdf:predicate"),
+    Case("statement predicate not a fact predicate", NB, "?focus rdf:predicate ?x .", "?focus rdf:predicate rdfs:seeAlso .", "rdf:predicate", "ClassConstraintComponent", "A statement needs exactly one rdf:predicate"),
+    Case("statement object missing", NB, "?focus rdf:object ?x .", "", "rdf:object", "MinCountConstraintComponent", "A statement needs exactly one rdf:object"),
+    Case("statement two objects", NB, "", "?focus rdf:object e:breast-cancer .", "rdf:object", "MaxCountConstraintComponent", "A statement needs exactly one rdf:object"),
+    Case("statement identifier missing", NB, "?focus dct:identifier ?x .", "", "dct:identifier", "MinCountConstraintComponent", "A statement needs exactly one dct:identifier"),
+    Case("statement two identifiers", NB, "", '?focus dct:identifier "another" .', "dct:identifier", "MaxCountConstraintComponent", "A statement needs exactly one dct:identifier"),
+    Case("statement identifier not a string", NB, "?focus dct:identifier ?x .", "?focus dct:identifier 7 .", "dct:identifier", "DatatypeConstraintComponent", "A statement needs exactly one dct:identifier"),
+    Case("supporting text missing", NB, "?focus biolink:supporting_text ?x .", "", "biolink:supporting_text", "MinCountConstraintComponent", "A statement needs its evidence sentence"),
+    Case("supporting text not a string", NB, "?focus biolink:supporting_text ?x .", '?focus biolink:supporting_text "x"@en .', "biolink:supporting_text", "DatatypeConstraintComponent", "A statement needs its evidence sentence"),
+    Case("supporting text empty", NB, "?focus biolink:supporting_text ?x .", '?focus biolink:supporting_text "" .', "biolink:supporting_text", "MinLengthConstraintComponent", "A statement needs its evidence sentence"),
+    Case("supporting text not the quote", NB, "?focus biolink:supporting_text ?x .", '?focus biolink:supporting_text "Something the source never said." .', "", "SPARQLConstraintComponent", "A statement's biolink:supporting_text must be the exact quote"),
+    Case("evidence missing", NB, "?focus prov:wasDerivedFrom ?x .", "", "prov:wasDerivedFrom", "MinCountConstraintComponent", "A statement must be prov:wasDerivedFrom an oa:Annotation"),
+    Case("evidence not an annotation", NB, "", "?focus prov:wasDerivedFrom ex:rumour .", "prov:wasDerivedFrom", "ClassConstraintComponent", "A statement must be prov:wasDerivedFrom an oa:Annotation"),
+    Case("source missing", NB, "?focus dct:source ?x .", "", "dct:source", "MinCountConstraintComponent", "A statement needs exactly one dct:source"),
+    Case("two sources", NB, "", "?focus dct:source ex:other .", "dct:source", "MaxCountConstraintComponent", "A statement needs exactly one dct:source"),
+    Case("source not a document", NB, "?focus dct:source ?x .", "?focus dct:source ex:other .", "dct:source", "ClassConstraintComponent", "A statement needs exactly one dct:source"),
+    Case("knowledge level missing", NB, "?focus biolink:knowledge_level ?x .", "", "biolink:knowledge_level", "MinCountConstraintComponent", "A statement needs exactly one biolink:knowledge_level"),
+    Case("two knowledge levels", NB, "", '?focus biolink:knowledge_level "prediction" .', "biolink:knowledge_level", "MaxCountConstraintComponent", "A statement needs exactly one biolink:knowledge_level"),
+    Case("knowledge level unknown", NB, "?focus biolink:knowledge_level ?x .", '?focus biolink:knowledge_level "hearsay" .', "biolink:knowledge_level", "InConstraintComponent", "A statement needs exactly one biolink:knowledge_level"),
+    Case("agent type missing", NB, "?focus biolink:agent_type ?x .", "", "biolink:agent_type", "MinCountConstraintComponent", "A statement needs exactly one biolink:agent_type"),
+    Case("two agent types", NB, "", '?focus biolink:agent_type "automated_agent" .', "biolink:agent_type", "MaxCountConstraintComponent", "A statement needs exactly one biolink:agent_type"),
+    Case("agent type unknown", NB, "?focus biolink:agent_type ?x .", '?focus biolink:agent_type "robot" .', "biolink:agent_type", "InConstraintComponent", "A statement needs exactly one biolink:agent_type"),
+    Case("two proportions", NB, "", "?focus omskg:proportion 0.25 .", "omskg:proportion", "MaxCountConstraintComponent", "A statement's omskg:proportion must be a single xsd:decimal"),
+    Case("proportion not a decimal", NB, "?focus omskg:proportion ?x .", '?focus omskg:proportion "half" .', "omskg:proportion", "DatatypeConstraintComponent", "A statement's omskg:proportion must be a single xsd:decimal"),
+    Case("proportion below 0", NB, "?focus omskg:proportion ?x .", '?focus omskg:proportion "-0.5"^^xsd:decimal .', "omskg:proportion", "MinInclusiveConstraintComponent", "A statement's omskg:proportion must lie between 0 and 1"),
+    Case("proportion above 1", NB, "?focus omskg:proportion ?x .", "?focus omskg:proportion 50.0 .", "omskg:proportion", "MaxInclusiveConstraintComponent", "A statement's omskg:proportion must lie between 0 and 1"),
+    Case("approximate twice", NB, "", "?focus omskg:approximate false .", "omskg:approximate", "MaxCountConstraintComponent", "omskg:approximate must be a single xsd:boolean"),
+    Case("approximate not a boolean", NB, "?focus omskg:approximate ?x .", '?focus omskg:approximate "roughly" .', "omskg:approximate", "DatatypeConstraintComponent", "omskg:approximate must be a single xsd:boolean"),
+    Case("core feature twice", ATAXIA_ST, "", "?focus omskg:coreFeature false .", "omskg:coreFeature", "MaxCountConstraintComponent", "omskg:coreFeature must be a single xsd:boolean"),
+    Case("core feature not a boolean", ATAXIA_ST, "?focus omskg:coreFeature ?x .", '?focus omskg:coreFeature "yes" .', "omskg:coreFeature", "DatatypeConstraintComponent", "omskg:coreFeature must be a single xsd:boolean"),
+    Case("population not a population", NB, "", "?focus omskg:population e:ataxia .", "omskg:population", "ClassConstraintComponent", "omskg:population must name an omskg:Population"),
+    Case("hedge not a hedge", NB, "", "?focus omskg:hedge ex:Surely .", "omskg:hedge", "ClassConstraintComponent", "omskg:hedge must name an omskg:Hedge"),
+    Case("disease context not a category", st("oms-adults-breast-cancer"), "", "?focus omskg:diseaseContext e:ataxia .", "omskg:diseaseContext", "ClassConstraintComponent", "omskg:diseaseContext must name an omskg:DiseaseCategory"),
+    Case("therapeutic goal not a goal", st("oms-corticosteroids"), "", "?focus omskg:therapeuticGoal e:ataxia .", "omskg:therapeuticGoal", "ClassConstraintComponent", "omskg:therapeuticGoal must name an omskg:TherapeuticGoal"),
+    Case("statement's triple missing", st("oms-symptom-ataxia"), "?s omskg:hasSymptom ?o .", "", "", "SPARQLConstraintComponent", "A statement's triple must itself be in the graph"),
+    # ---- evidence annotations
+    Case("annotation is a blank node", "", "", "_:a a oa:Annotation .", "", "NodeKindConstraintComponent", "An evidence annotation must be named by an IRI"),
+    Case("annotation target missing", ANNOTATION, "?focus oa:hasTarget ?x .", "", "oa:hasTarget", "MinCountConstraintComponent", "An evidence annotation needs exactly one oa:hasTarget"),
+    Case("annotation two targets", ANNOTATION, "", "?focus oa:hasTarget ex:elsewhere .", "oa:hasTarget", "MaxCountConstraintComponent", "An evidence annotation needs exactly one oa:hasTarget"),
+    Case("annotation target not a specific resource", ANNOTATION, "?focus oa:hasTarget ?x .", "?focus oa:hasTarget ex:elsewhere .", "oa:hasTarget", "ClassConstraintComponent", "An evidence annotation needs exactly one oa:hasTarget"),
+    Case("annotation body missing", ANNOTATION, "?focus oa:hasBody ?x .", "", "oa:hasBody", "MinCountConstraintComponent", "An evidence annotation needs an oa:hasBody"),
+    Case("target is a blank node", "", "", "_:t a oa:SpecificResource .", "", "NodeKindConstraintComponent", "An evidence target must be named by an IRI"),
+    Case("target source missing", TARGET, "?focus oa:hasSource ?x .", "", "oa:hasSource", "MinCountConstraintComponent", "An evidence target needs exactly one oa:hasSource"),
+    Case("target two sources", TARGET, "", "?focus oa:hasSource ex:other .", "oa:hasSource", "MaxCountConstraintComponent", "An evidence target needs exactly one oa:hasSource"),
+    Case("target source not a document", TARGET, "?focus oa:hasSource ?x .", "?focus oa:hasSource ex:other .", "oa:hasSource", "ClassConstraintComponent", "An evidence target needs exactly one oa:hasSource"),
+    Case("target without quote selector", TARGET, "?q a oa:TextQuoteSelector .", "", "oa:hasSelector", "QualifiedMinCountConstraintComponent", "An evidence target needs exactly one oa:TextQuoteSelector"),
+    Case("target with two quote selectors", TARGET, "", "?focus oa:hasSelector ex:q2 . ex:q2 a oa:TextQuoteSelector ; oa:exact \"x\" .", "oa:hasSelector", "QualifiedMaxCountConstraintComponent", "An evidence target needs exactly one oa:TextQuoteSelector"),
+    Case("target without position selector", TARGET, "?p a oa:TextPositionSelector .", "", "oa:hasSelector", "QualifiedMinCountConstraintComponent", "An evidence target needs exactly one oa:TextPositionSelector"),
+    Case("target with two position selectors", TARGET, "", "?focus oa:hasSelector ex:p2 . ex:p2 a oa:TextPositionSelector ; oa:start 1 ; oa:end 2 .", "oa:hasSelector", "QualifiedMaxCountConstraintComponent", "An evidence target needs exactly one oa:TextPositionSelector"),
+    Case("quote missing", QUOTE, "?focus oa:exact ?x .", "", "oa:exact", "MinCountConstraintComponent", "A quote selector needs exactly one non-empty oa:exact"),
+    Case("two quotes", QUOTE, "", '?focus oa:exact "another" .', "oa:exact", "MaxCountConstraintComponent", "A quote selector needs exactly one non-empty oa:exact"),
+    Case("quote not a string", QUOTE, "?focus oa:exact ?x .", "?focus oa:exact 42 .", "oa:exact", "DatatypeConstraintComponent", "A quote selector needs exactly one non-empty oa:exact"),
+    Case("quote empty", QUOTE, "?focus oa:exact ?x .", '?focus oa:exact "" .', "oa:exact", "MinLengthConstraintComponent", "A quote selector needs exactly one non-empty oa:exact"),
+    Case("quote prefix not a string", QUOTE, "?focus oa:prefix ?x .", "?focus oa:prefix 3 .", "oa:prefix|oa:suffix", "DatatypeConstraintComponent", "A quote selector's oa:prefix and oa:suffix"),
+    Case("start missing", POSITION, "?focus oa:start ?x .", "", "oa:start", "MinCountConstraintComponent", "A position selector needs exactly one oa:start"),
+    Case("two starts", POSITION, "", '?focus oa:start "1"^^xsd:nonNegativeInteger .', "oa:start", "MaxCountConstraintComponent", "A position selector needs exactly one oa:start"),
+    Case("start not a non-negative integer", POSITION, "?focus oa:start ?x .", '?focus oa:start "-3"^^xsd:integer .', "oa:start", "DatatypeConstraintComponent", "A position selector needs exactly one oa:start"),
+    Case("end missing", POSITION, "?focus oa:end ?x .", "", "oa:end", "MinCountConstraintComponent", "A position selector needs exactly one oa:end"),
+    Case("two ends", POSITION, "", '?focus oa:end "99999"^^xsd:nonNegativeInteger .', "oa:end", "MaxCountConstraintComponent", "A position selector needs exactly one oa:end"),
+    Case("end not a non-negative integer", POSITION, "?focus oa:end ?x .", '?focus oa:end "end" .', "oa:end", "DatatypeConstraintComponent", "A position selector needs exactly one oa:end"),
+    Case("start not before end", POSITION, "?focus oa:end ?x .", '?focus oa:end "1955"^^xsd:nonNegativeInteger .', "oa:start", "LessThanConstraintComponent", "A position selector's oa:start must be less than"),
+    # ---- source and dataset
+    Case("source is a blank node", "", "", "_:d a omskg:SourceDocument .", "", "NodeKindConstraintComponent", "A source document must be named by an IRI"),
+    Case("source title missing", SOURCE, "?focus dct:title ?x .", "", "dct:title", "MinCountConstraintComponent", "A source document needs exactly one dct:title"),
+    Case("source two titles", SOURCE, "", '?focus dct:title "Another"@en .', "dct:title", "MaxCountConstraintComponent", "A source document needs exactly one dct:title"),
+    Case("source title without language", SOURCE, "?focus dct:title ?x .", '?focus dct:title "Untagged" .', "dct:title", "DatatypeConstraintComponent", "A source document needs exactly one dct:title"),
+    Case("source title not English", SOURCE, "?focus dct:title ?x .", '?focus dct:title "Titre"@fr .', "dct:title", "LanguageInConstraintComponent", "A source document needs exactly one dct:title"),
+    Case("document kind missing", SOURCE, "?focus omskg:documentKind ?x .", "", "omskg:documentKind", "MinCountConstraintComponent", "A source document needs exactly one omskg:documentKind"),
+    Case("two document kinds", SOURCE, "", '?focus omskg:documentKind "Blog"@en .', "omskg:documentKind", "MaxCountConstraintComponent", "A source document needs exactly one omskg:documentKind"),
+    Case("document kind untagged", SOURCE, "?focus omskg:documentKind ?x .", '?focus omskg:documentKind "Summary" .', "omskg:documentKind", "DatatypeConstraintComponent", "A source document needs exactly one omskg:documentKind"),
+    Case("last updated missing", SOURCE, "?focus dct:modified ?x .", "", "dct:modified", "MinCountConstraintComponent", "A source document needs exactly one dct:modified"),
+    Case("two last updated", SOURCE, "", '?focus dct:modified "2020-01-01"^^xsd:date .', "dct:modified", "MaxCountConstraintComponent", "A source document needs exactly one dct:modified"),
+    Case("last updated not a date", SOURCE, "?focus dct:modified ?x .", '?focus dct:modified "April 2026" .', "dct:modified", "DatatypeConstraintComponent", "A source document needs exactly one dct:modified"),
+    Case("two disclaimers", SOURCE, "", '?focus omskg:disclaimer "Another disclaimer."@en .', "omskg:disclaimer", "MaxCountConstraintComponent", "A source document's omskg:disclaimer"),
+    Case("disclaimer untagged", SOURCE, "?focus omskg:disclaimer ?x .", '?focus omskg:disclaimer "Untagged." .', "omskg:disclaimer", "DatatypeConstraintComponent", "A source document's omskg:disclaimer"),
+    Case("checksum missing", SOURCE, "?focus omskg:sha256 ?x .", "", "omskg:sha256", "MinCountConstraintComponent", "A source document needs exactly one omskg:sha256"),
+    Case("two checksums", SOURCE, "", f'?focus omskg:sha256 "{"0" * 64}" .', "omskg:sha256", "MaxCountConstraintComponent", "A source document needs exactly one omskg:sha256"),
+    Case("checksum not a string", SOURCE, "?focus omskg:sha256 ?x .", f'?focus omskg:sha256 "{"0" * 64}"@en .', "omskg:sha256", "DatatypeConstraintComponent", "A source document needs exactly one omskg:sha256"),
+    Case("checksum malformed", SOURCE, "?focus omskg:sha256 ?x .", '?focus omskg:sha256 "ABC123" .', "omskg:sha256", "PatternConstraintComponent", "A source document needs exactly one omskg:sha256"),
+    Case("dataset title missing", DATASET, "?focus dct:title ?x .", "", "dct:title", "MinCountConstraintComponent", "The dataset needs a dct:title"),
+    Case("dataset title untagged", DATASET, "?focus dct:title ?x .", '?focus dct:title "omskg" .', "dct:title", "DatatypeConstraintComponent", "The dataset needs a dct:title"),
+    Case("dataset licence missing", DATASET, "?focus dct:license ?x .", "", "dct:license", "MinCountConstraintComponent", "The dataset needs a dct:license IRI"),
+    Case("dataset licence a literal", DATASET, "?focus dct:license ?x .", '?focus dct:license "CC-BY-4.0" .', "dct:license", "NodeKindConstraintComponent", "The dataset needs a dct:license IRI"),
+    Case("dataset disclaimer missing", DATASET, "?focus omskg:disclaimer ?x .", "", "omskg:disclaimer", "MinCountConstraintComponent", "The dataset must carry its sources' medical disclaimer"),
+    Case("dataset disclaimer untagged", DATASET, "", '?focus omskg:disclaimer "Untagged." .', "omskg:disclaimer", "DatatypeConstraintComponent", "The dataset must carry its sources' medical disclaimer"),
+    # ---- epidemiology value nodes
+    Case("cases missing", INCIDENCE, "?focus omskg:cases ?x .", "", "omskg:cases", "MinCountConstraintComponent", "An incidence rate needs exactly one omskg:cases"),
+    Case("two cases", INCIDENCE, "", "?focus omskg:cases 2 .", "omskg:cases", "MaxCountConstraintComponent", "An incidence rate needs exactly one omskg:cases"),
+    Case("cases not an integer", INCIDENCE, "?focus omskg:cases ?x .", "?focus omskg:cases 1.5 .", "omskg:cases", "DatatypeConstraintComponent", "An incidence rate needs exactly one omskg:cases"),
+    Case("cases negative", INCIDENCE, "?focus omskg:cases ?x .", '?focus omskg:cases "-1"^^xsd:integer .', "omskg:cases", "MinInclusiveConstraintComponent", "An incidence rate needs exactly one omskg:cases"),
+    Case("out of missing", INCIDENCE, "?focus omskg:outOf ?x .", "", "omskg:outOf", "MinCountConstraintComponent", "An incidence rate needs exactly one omskg:outOf"),
+    Case("two out of", INCIDENCE, "", "?focus omskg:outOf 10 .", "omskg:outOf", "MaxCountConstraintComponent", "An incidence rate needs exactly one omskg:outOf"),
+    Case("out of not an integer", INCIDENCE, "?focus omskg:outOf ?x .", '?focus omskg:outOf "5,000,000" .', "omskg:outOf", "DatatypeConstraintComponent", "An incidence rate needs exactly one omskg:outOf"),
+    Case("out of zero", INCIDENCE, "?focus omskg:outOf ?x .", "?focus omskg:outOf 0 .", "omskg:outOf", "MinInclusiveConstraintComponent", "An incidence rate needs exactly one omskg:outOf"),
+    Case("cases exceed out of", INCIDENCE, "?focus omskg:cases ?x .", "?focus omskg:cases 6000000 .", "omskg:cases", "LessThanOrEqualsConstraintComponent", "An incidence rate's cases must not exceed"),
+    Case("period missing", INCIDENCE, "?focus omskg:period ?x .", "", "omskg:period", "MinCountConstraintComponent", "An incidence rate needs exactly one omskg:period"),
+    Case("two periods", INCIDENCE, "", '?focus omskg:period "P1M"^^xsd:duration .', "omskg:period", "MaxCountConstraintComponent", "An incidence rate needs exactly one omskg:period"),
+    Case("period not a duration", INCIDENCE, "?focus omskg:period ?x .", '?focus omskg:period "per year" .', "omskg:period", "DatatypeConstraintComponent", "An incidence rate needs exactly one omskg:period"),
+    Case("rate missing", INCIDENCE, "?focus omskg:rate ?x .", "", "omskg:rate", "MinCountConstraintComponent", "An incidence rate needs exactly one omskg:rate"),
+    Case("two rates", INCIDENCE, "", "?focus omskg:rate 0.5 .", "omskg:rate", "MaxCountConstraintComponent", "An incidence rate needs exactly one omskg:rate"),
+    Case("rate not a decimal", INCIDENCE, "?focus omskg:rate ?x .", '?focus omskg:rate "2e-7" .', "omskg:rate", "DatatypeConstraintComponent", "An incidence rate needs exactly one omskg:rate"),
+    Case("statistic missing", AGE, "?focus omskg:statistic ?x .", "", "omskg:statistic", "MinCountConstraintComponent", "An age range needs exactly one omskg:statistic"),
+    Case("two statistics", AGE, "", "?focus omskg:statistic ex:Mean .", "omskg:statistic", "MaxCountConstraintComponent", "An age range needs exactly one omskg:statistic"),
+    Case("statistic unknown", AGE, "?focus omskg:statistic ?x .", "?focus omskg:statistic ex:Mean .", "omskg:statistic", "ClassConstraintComponent", "An age range needs exactly one omskg:statistic"),
+    Case("min age missing", AGE, "?focus schema:minValue ?x .", "", "schema:minValue", "MinCountConstraintComponent", "An age range needs exactly one schema:minValue"),
+    Case("two min ages", AGE, "", "?focus schema:minValue 1.0 .", "schema:minValue", "MaxCountConstraintComponent", "An age range needs exactly one schema:minValue"),
+    Case("min age not a decimal", AGE, "?focus schema:minValue ?x .", '?focus schema:minValue "18 months" .', "schema:minValue", "DatatypeConstraintComponent", "An age range needs exactly one schema:minValue"),
+    Case("min age negative", AGE, "?focus schema:minValue ?x .", '?focus schema:minValue "-1.0"^^xsd:decimal .', "schema:minValue", "MinInclusiveConstraintComponent", "An age range needs exactly one schema:minValue"),
+    Case("max age missing", AGE, "?focus schema:maxValue ?x .", "", "schema:maxValue", "MinCountConstraintComponent", "An age range needs exactly one schema:maxValue"),
+    Case("two max ages", AGE, "", "?focus schema:maxValue 30.0 .", "schema:maxValue", "MaxCountConstraintComponent", "An age range needs exactly one schema:maxValue"),
+    Case("max age not a decimal", AGE, "?focus schema:maxValue ?x .", '?focus schema:maxValue "20 months" .', "schema:maxValue", "DatatypeConstraintComponent", "An age range needs exactly one schema:maxValue"),
+    Case("min age above max age", AGE, "?focus schema:minValue ?x .", "?focus schema:minValue 25.0 .", "schema:minValue", "LessThanOrEqualsConstraintComponent", "An age range's minValue must not exceed"),
+    Case("unit missing", AGE, "?focus schema:unitText ?x .", "", "schema:unitText", "MinCountConstraintComponent", "An age range needs exactly one schema:unitText"),
+    Case("two units", AGE, "", '?focus schema:unitText "year" .', "schema:unitText", "MaxCountConstraintComponent", "An age range needs exactly one schema:unitText"),
+    Case("unit not a string", AGE, "?focus schema:unitText ?x .", '?focus schema:unitText "month"@en .', "schema:unitText", "DatatypeConstraintComponent", "An age range needs exactly one schema:unitText"),
+    Case("unit empty", AGE, "?focus schema:unitText ?x .", '?focus schema:unitText "" .', "schema:unitText", "MinLengthConstraintComponent", "An age range needs exactly one schema:unitText"),
+]
+
+
+def _mutate(graph: Graph, case: Case) -> tuple[Graph, str]:
+    mutated = Graph(bind_namespaces="none")
+    for triple in graph:
+        mutated.add(triple)
+    if not case.focus:
+        mutated.update(PREFIXES + f"INSERT DATA {{ {case.insert} }}")
+        return mutated, "[blank node]"
+    foci = list(mutated.query(PREFIXES + f"SELECT DISTINCT ?focus WHERE {{ {case.focus} }}"))
+    assert len(foci) == 1, f"{case.name}: the focus pattern must match one node, matched {len(foci)}"
+    # Variables the cases may use: ?x any value of ?focus; ?q / ?p a target's quote and
+    # position selectors; ?s / ?o a statement's subject and object.
+    helpers = " ".join([
+        "OPTIONAL { ?focus ?anyp ?x }",
+        "OPTIONAL { ?focus oa:hasSelector ?q . ?q a oa:TextQuoteSelector }",
+        "OPTIONAL { ?focus oa:hasSelector ?p . ?p a oa:TextPositionSelector }",
+        "OPTIONAL { ?focus rdf:subject ?s ; rdf:object ?o }",
+    ])
+    mutated.update(PREFIXES + f"DELETE {{ {case.delete} }} INSERT {{ {case.insert} }} WHERE {{ {case.focus} {helpers} }}")
+    return mutated, _short(mutated, foci[0][0])  # type: ignore[index]
+
+
+def test_published_graph_conforms(graph: Graph) -> None:
+    outcome = validate_graph(graph)
+    assert outcome.conforms, "\n".join(map(str, outcome.violations))
+
+
+def test_mini_graph_conforms(mini_graph: Graph) -> None:
+    outcome = validate_graph(mini_graph)
+    assert outcome.conforms, "\n".join(map(str, outcome.violations))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_constraint_rejects(mini_graph: Graph, case: Case) -> None:
+    mutated, focus = _mutate(mini_graph, case)
+    assert len(mutated) != len(mini_graph) or case.delete and case.insert, f"{case.name}: the update changed nothing"
+    outcome = validate_graph(mutated)
+    assert not outcome.conforms
+    matching = [
+        v for v in outcome.violations
+        if v.component == case.component and v.message.startswith(case.message)
+    ]
+    assert matching, f"{case.name}: expected {case.component} '{case.message}', got:\n" + "\n".join(map(str, outcome.violations))
+    assert any(v.focus == focus and v.path == case.path for v in matching), (
+        f"{case.name}: expected focus {focus} path {case.path!r}, got:\n" + "\n".join(map(str, matching))
+    )
+
+
+def _declared_constraints() -> set[tuple[str, str]]:
+    """(component, message) for every constraint the shapes declare."""
+    shapes = shapes_graph()
+    parameters = {
+        SH.minCount: "MinCount", SH.maxCount: "MaxCount", SH.datatype: "Datatype", SH.languageIn: "LanguageIn",
+        SH.minLength: "MinLength", SH.nodeKind: "NodeKind", SH.pattern: "Pattern", SH["class"]: "Class",
+        SH["in"]: "In", SH.minInclusive: "MinInclusive", SH.maxInclusive: "MaxInclusive", SH.lessThan: "LessThan",
+        SH.lessThanOrEquals: "LessThanOrEquals", SH.qualifiedMinCount: "QualifiedMinCount",
+        SH.qualifiedMaxCount: "QualifiedMaxCount",
+    }
+    declared = set()
+    for shape in set(shapes.subjects(SH.message, None)):
+        message = str(shapes.value(shape, SH.message))
+        if (shape, SH.select, None) in shapes:
+            declared.add(("SPARQLConstraintComponent", message))
+            continue
+        for parameter, component in parameters.items():
+            if (shape, parameter, None) in shapes:
+                declared.add((f"{component}ConstraintComponent", message))
+    return declared
+
+
+def test_every_constraint_has_a_rejecting_case() -> None:
+    declared = _declared_constraints()
+    covered = {
+        (component, message)
+        for component, message in declared
+        for case in CASES
+        if case.component == component and message.startswith(case.message)
+    }
+    assert declared - covered == set()
+    assert len(declared) > 100
+
+
+def test_report_lines_name_focus_path_and_component(mini_graph: Graph) -> None:
+    mutated, focus = _mutate(mini_graph, CASES[1])
+    (line,) = [str(v) for v in validate_graph(mutated).violations]
+    assert line == f"Violation: {focus} rdfs:label [MinCountConstraintComponent]: An entity needs exactly one rdfs:label."
