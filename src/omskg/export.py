@@ -16,6 +16,7 @@ from typing import Any
 from rdflib import OWL, RDF, Graph
 
 from omskg import resources
+from omskg.graph import Iris
 from omskg.vocab import NAMESPACES, Vocabulary, local_name
 
 TURTLE = "omskg.ttl"
@@ -24,20 +25,12 @@ JSONLD = "omskg.jsonld"
 CONTEXT = "omskg.context.jsonld"
 ONTOLOGY = "omskg-ontology.ttl"
 SHAPES = "omskg-shapes.ttl"
-#: JSON-LD prefixes for the instance IRIs minted under the base (see graph.Iris).
-INSTANCE_PREFIXES = {
-    "entity": "entity/",
-    "statement": "statement/",
-    "evidence": "evidence/",
-    "value": "value/",
-    "sourceDocument": "source/",
-}
 
 
 def jsonld_context(vocab: Vocabulary, base: str) -> dict[str, Any]:
     """Prefixes, our ontology's terms by their local names, and the shared terms."""
     context: dict[str, Any] = {prefix: str(ns) for prefix, ns in NAMESPACES.items()}
-    context.update({prefix: base + path for prefix, path in INSTANCE_PREFIXES.items()})
+    context.update(Iris(base).prefixes())
     graph = vocab.graph
     for prop in sorted(graph.subjects(RDF.type, OWL.ObjectProperty)):
         if name := local_name(prop):  # type: ignore[arg-type]

@@ -71,6 +71,20 @@ class Iris:
     def dataset(self) -> URIRef:
         return self.ns["dataset"]
 
+    def prefixes(self) -> dict[str, str]:
+        """Short prefixes for the IRIs minted above, for Turtle and JSON-LD."""
+        return {name: self.base + path for name, path in INSTANCE_PATHS.items()}
+
+
+#: The folders of the base under which each kind of instance IRI is minted.
+INSTANCE_PATHS = {
+    "entity": "entity/",
+    "statement": "statement/",
+    "evidence": "evidence/",
+    "value": "value/",
+    "sourceDocument": "source/",
+}
+
 
 def _digest(content: object) -> str:
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -121,7 +135,8 @@ class _Builder:
         self.graph = Graph(bind_namespaces="none")
         for prefix, namespace in NAMESPACES.items():
             self.graph.bind(prefix, namespace)
-        self.graph.bind("omskgid", iris.ns)
+        for prefix, namespace in iris.prefixes().items():
+            self.graph.bind(prefix, namespace)
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         self.graph.add((s, p, o))
