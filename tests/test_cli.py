@@ -89,7 +89,7 @@ def test_validate_statuses(tmp_path: Path, built: Path) -> None:
 
     broken = tmp_path / "broken.nt"
     lines = (built / export.NTRIPLES).read_text(encoding="utf-8").splitlines()
-    broken.write_text("\n".join(l for l in lines if "rdf-schema#label> \"ataxia\"" not in l) + "\n", encoding="utf-8")
+    broken.write_text("\n".join(line for line in lines if "rdf-schema#label> \"ataxia\"" not in line) + "\n", encoding="utf-8")
     status, _, err = invoke("validate", str(broken))
     assert status == 1
     assert "Violation: <https://w3id.org/omskg/entity/ataxia> rdfs:label [MinCountConstraintComponent]" in err

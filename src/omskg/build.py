@@ -58,6 +58,10 @@ def build(facts_dir: Path, out_dir: Path, base: str, progress: Progress = lambda
     export.write_atomically(files, out_dir)
     progress(f"wrote {len(files)} files to {out_dir}")
     return BuildReport(
-        out_dir, len(graph), facts, entities, {n: len(b) for n, b in sorted(files.items())},
+        out_dir,
+        len(graph),
+        facts,
+        entities,
+        {n: len(b) for n, b in sorted(files.items())},
         time.perf_counter() - started,
     )

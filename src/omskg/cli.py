@@ -9,8 +9,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 BASE_HELP = "Base IRI under which entity, statement and evidence IRIs are minted (env OMSKG_BASE)."
 
@@ -41,10 +45,20 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--facts", "facts_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder of fact files (*.yaml). Default: the curated facts shipped with omskg.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Folder to publish into; replaced only when the whole build has succeeded.")
+@click.option(
+    "--facts",
+    "facts_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of fact files (*.yaml). Default: the curated facts shipped with omskg.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder to publish into; replaced only when the whole build has succeeded.",
+)
 @click.option("--base", envvar="OMSKG_BASE", default=None, help=BASE_HELP)
 def build(facts_dir: Path | None, out_dir: Path, base: str | None) -> None:
     """Build the graph from the fact files, validate it, and publish it into --out.
@@ -63,19 +77,34 @@ def build(facts_dir: Path | None, out_dir: Path, base: str | None) -> None:
     try:
         report = run_build(facts_dir or resources.conditions_dir(), out_dir, base or DEFAULT_BASE, _progress)
     except FactFileError as error:
-        _fail([str(p) for p in error.problems] + [f"omskg build: {len(error.problems)} problem(s); {out_dir} left as it was"], 2)
+        _fail(
+            [str(p) for p in error.problems]
+            + [f"omskg build: {len(error.problems)} problem(s); {out_dir} left as it was"],
+            2,
+        )
     except ValidationFailed as error:
-        _fail([str(v) for v in error.outcome.violations] + [f"omskg build: the graph violates the SHACL shapes ({len(error.outcome.violations)} result(s)); {out_dir} left as it was"], 1)
+        _fail(
+            [str(v) for v in error.outcome.violations]
+            + [
+                f"omskg build: the graph violates the SHACL shapes "
+                f"({len(error.outcome.violations)} result(s)); {out_dir} left as it was"
+            ],
+            1,
+        )
     except (PublishError, ValueError) as error:
         _fail([f"omskg build: {error}"], 2)
-    click.echo(f"built {report.triples} triples from {report.facts} facts about {report.entities} entities "
-               f"in {report.seconds:.1f} s")
+    click.echo(
+        f"built {report.triples} triples from {report.facts} facts about {report.entities} entities "
+        f"in {report.seconds:.1f} s"
+    )
     for name, size in report.files.items():
         click.echo(f"  {report.out_dir / name}  {size} bytes")
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 def validate(files: tuple[Path, ...]) -> None:
     """Validate RDF FILES (Turtle .ttl, N-Triples .nt, JSON-LD .jsonld) against the omskg shapes.
 
@@ -91,21 +120,45 @@ def validate(files: tuple[Path, ...]) -> None:
     except Exception as error:  # a parser's error: name the problem, no traceback
         _fail([f"omskg validate: cannot read {' '.join(map(str, files))}: {error}"], 2)
     if not outcome.conforms:
-        _fail([str(v) for v in outcome.violations] + [f"omskg validate: {len(outcome.violations)} violation(s)"], 1)
+        _fail(
+            [str(v) for v in outcome.violations]
+            + [f"omskg validate: {len(outcome.violations)} violation(s)"],
+            1,
+        )
     click.echo(f"conforms: {', '.join(map(str, files))}")
 
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read the query from this file.")
-@click.option("--data", "data_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="RDF file(s) to query. Default: dist/omskg.nt if present, else the graph built in memory.")
-@click.option("--format", "result_format", type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
-              default="table", show_default=True, help="Output: a table, or a SPARQL 1.1 results format.")
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the query from this file.",
+)
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="RDF file(s) to query. Default: dist/omskg.nt if present, else the graph built in memory.",
+)
+@click.option(
+    "--format",
+    "result_format",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
+    default="table",
+    show_default=True,
+    help="Output: a table, or a SPARQL 1.1 results format.",
+)
 @click.option("--base", envvar="OMSKG_BASE", default=None, help=BASE_HELP)
-def query(query: str | None, query_file: Path | None, data_files: tuple[Path, ...], result_format: str,
-          base: str | None) -> None:
+def query(
+    query: str | None,
+    query_file: Path | None,
+    data_files: tuple[Path, ...],
+    result_format: str,
+    base: str | None,
+) -> None:
     """Run a SPARQL QUERY over the graph and print the results.
 
     QUERY is SPARQL text, or the name of a shipped competency question (see
@@ -133,7 +186,7 @@ def _query_text(query: str | None, query_file: Path | None, queries_dir: Path) -
     return shipped.read_text(encoding="utf-8") if shipped.is_file() else query
 
 
-def _default_store(base: str | None) -> object:
+def _default_store(base: str | None) -> ox.Store:
     from omskg import query as q
     from omskg import resources
     from omskg.build import assemble

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from rdflib import OWL, RDF, Graph
+from rdflib import OWL, RDF, Graph, URIRef
 
 from omskg import resources
 from omskg.graph import Iris
@@ -32,11 +32,11 @@ def jsonld_context(vocab: Vocabulary, base: str) -> dict[str, Any]:
     context: dict[str, Any] = {prefix: str(ns) for prefix, ns in NAMESPACES.items()}
     context.update(Iris(base).prefixes())
     graph = vocab.graph
-    for prop in sorted(graph.subjects(RDF.type, OWL.ObjectProperty)):
-        if name := local_name(prop):  # type: ignore[arg-type]
+    for prop in sorted(graph.subjects(RDF.type, OWL.ObjectProperty), key=str):
+        if isinstance(prop, URIRef) and (name := local_name(prop)):
             context[name] = {"@id": f"omskg:{name}", "@type": "@id"}
-    for prop in sorted(graph.subjects(RDF.type, OWL.DatatypeProperty)):
-        if not (name := local_name(prop)):  # type: ignore[arg-type]
+    for prop in sorted(graph.subjects(RDF.type, OWL.DatatypeProperty), key=str):
+        if not (isinstance(prop, URIRef) and (name := local_name(prop))):
             continue
         rng = vocab.ranges.get(name)
         if rng == RDF.langString:

@@ -155,9 +155,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = key_node.start_mark.line + 1
     return mapping
@@ -191,9 +189,7 @@ class _Reader:
         self.problem(where, f"{what} must be a mapping, got {_kind(value)}")
         return None
 
-    def check_keys(
-        self, mapping: _Mapping, what: str, required: set[str], allowed: set[str]
-    ) -> bool:
+    def check_keys(self, mapping: _Mapping, what: str, required: set[str], allowed: set[str]) -> bool:
         ok = True
         for key in sorted(set(mapping) - allowed - required, key=str):
             self.problem(self.line_of(mapping, key), f"{what}: unknown field {key!r}")
@@ -289,7 +285,9 @@ class _Reader:
         kind = self.string(mapping, "kind", "source")
         updated = mapping.get("last_updated")
         if not isinstance(updated, dt.date):
-            self.problem(self.line_of(mapping, "last_updated"), "source: last_updated must be a date (YYYY-MM-DD)")
+            self.problem(
+                self.line_of(mapping, "last_updated"), "source: last_updated must be a date (YYYY-MM-DD)"
+            )
         header = self.evidence(mapping["header"], self.line_of(mapping, "header"), "source header")
         disclaimer = self.evidence(
             mapping["disclaimer"], self.line_of(mapping, "disclaimer"), "source disclaimer"
@@ -323,7 +321,9 @@ class _Reader:
             known = ", ".join(sorted(self.vocab.entity_kinds))
             self.problem(self.line_of(mapping, "kind"), f"{what}: unknown kind {kind!r} (known: {known})")
             return None
-        xrefs = self.xrefs(mapping["xrefs"], self.line_of(mapping, "xrefs"), what) if "xrefs" in mapping else ()
+        xrefs = (
+            self.xrefs(mapping["xrefs"], self.line_of(mapping, "xrefs"), what) if "xrefs" in mapping else ()
+        )
         if entity_id is None or label is None or xrefs is None:
             return None
         return Entity(entity_id, kind, label, xrefs)
@@ -359,9 +359,7 @@ class _Reader:
             seen.add(xref.curie)
         return tuple(sorted(found, key=lambda x: (x.match, x.curie))) if ok else None
 
-    def xref(
-        self, curie: Any, match: str, line: int, what: str, converter: Any
-    ) -> Xref | None:
+    def xref(self, curie: Any, match: str, line: int, what: str, converter: Any) -> Xref | None:
         if not isinstance(curie, str) or ":" not in curie:
             self.problem(line, f"{what}: cross-reference {curie!r} is not a CURIE (PREFIX:local)")
             return None
@@ -401,7 +399,10 @@ class _Reader:
         predicate = mapping["predicate"]
         if predicate not in self.vocab.fact_predicates:
             known = ", ".join(sorted(self.vocab.fact_predicates))
-            self.problem(self.line_of(mapping, "predicate"), f"{what}: unknown predicate {predicate!r} (known: {known})")
+            self.problem(
+                self.line_of(mapping, "predicate"),
+                f"{what}: unknown predicate {predicate!r} (known: {known})",
+            )
             return None
         (object_key,) = objects
         obj = _OBJECT_PARSERS[object_key](self, mapping[object_key], self.line_of(mapping, object_key), what)
@@ -412,7 +413,8 @@ class _Reader:
         if not self.object_fits_range(predicate, obj):
             self.problem(
                 self.line_of(mapping, object_key),
-                f"{what}: predicate {predicate!r} takes {self.vocab.ranges.get(predicate)}, not {object_key!r}",
+                f"{what}: predicate {predicate!r} takes {self.vocab.ranges.get(predicate)}, "
+                f"not {object_key!r}",
             )
             return None
         return Fact(fact_id, subject, predicate, obj, qualifiers, evidence)
@@ -426,9 +428,14 @@ class _Reader:
         }.get(type(obj))
         rng = self.vocab.ranges.get(predicate)
         if expected is None:  # an entity: its kind is checked once all entities are known
-            return rng is not None and not str(rng).startswith((XSD, RDF_LANGSTRING)) and rng not in (
-                OMSKG.IncidenceRate,
-                OMSKG.AgeRange,
+            return (
+                rng is not None
+                and not str(rng).startswith((XSD, RDF_LANGSTRING))
+                and rng
+                not in (
+                    OMSKG.IncidenceRate,
+                    OMSKG.AgeRange,
+                )
             )
         return str(rng) == expected
 
@@ -504,17 +511,23 @@ def _boolean_object(reader: _Reader, value: Any, line: int, what: str) -> FactOb
 
 def _incidence_object(reader: _Reader, value: Any, line: int, what: str) -> FactObject | None:
     mapping = reader.mapping(value, line, f"{what}: incidence")
-    if mapping is None or not reader.check_keys(mapping, f"{what}: incidence", {"cases", "outOf", "period"}, set()):
+    if mapping is None or not reader.check_keys(
+        mapping, f"{what}: incidence", {"cases", "outOf", "period"}, set()
+    ):
         return None
     cases, out_of, period = mapping["cases"], mapping["outOf"], mapping["period"]
     if not (_is_int(cases) and _is_int(out_of)) or cases < 0 or out_of < 1:
-        reader.problem(mapping, f"{what}: incidence cases and outOf must be whole numbers, cases >= 0, outOf >= 1")
+        reader.problem(
+            mapping, f"{what}: incidence cases and outOf must be whole numbers, cases >= 0, outOf >= 1"
+        )
         return None
     if cases > out_of:
         reader.problem(mapping, f"{what}: incidence cases ({cases}) exceed outOf ({out_of})")
         return None
     if not isinstance(period, str) or not DURATION.match(period):
-        reader.problem(mapping, f"{what}: incidence period {period!r} is not an ISO 8601 duration such as P1Y")
+        reader.problem(
+            mapping, f"{what}: incidence period {period!r} is not an ISO 8601 duration such as P1Y"
+        )
         return None
     return Incidence(cases, out_of, period)
 
@@ -529,7 +542,9 @@ def _age_range_object(reader: _Reader, value: Any, line: int, what: str) -> Fact
     low, high = _decimal(mapping["minValue"]), _decimal(mapping["maxValue"])
     unit = reader.string(mapping, "unitText", f"{what}: ageRange")
     if statistic not in statistics:
-        reader.problem(mapping, f"{what}: ageRange statistic {statistic!r} is not one of: {', '.join(statistics)}")
+        reader.problem(
+            mapping, f"{what}: ageRange statistic {statistic!r} is not one of: {', '.join(statistics)}"
+        )
         return None
     if low is None or high is None:
         reader.problem(mapping, f"{what}: ageRange minValue and maxValue must be numbers")
@@ -578,7 +593,9 @@ def _closest_passage(quote: str, text: str) -> str:
 # ------------------------------------------------------------------ cross-checks
 
 
-def _check_references(reader: _Reader, entities: list[Entity], facts: list[Fact], lines: dict[str, int]) -> None:
+def _check_references(
+    reader: _Reader, entities: list[Entity], facts: list[Fact], lines: dict[str, int]
+) -> None:
     kinds: dict[str, str] = {}
     for entity in entities:
         if entity.id in kinds:
@@ -602,7 +619,7 @@ def _check_references(reader: _Reader, entities: list[Entity], facts: list[Fact]
                 reader.problem(
                     line,
                     f"fact {fact.id!r}: {role} {ref!r} is a {kinds[ref]}, "
-                    f"but {role} must be a {expected.removeprefix(str(OMSKG))}",  # type: ignore[attr-defined]
+                    f"but {role} must be a {str(expected).removeprefix(str(OMSKG))}",
                 )
 
 
@@ -630,13 +647,15 @@ def read_fact_file(path: Path, vocab: Vocabulary) -> FactFile:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise FactFileError([Problem(path, line, f"not UTF-8 text: {error.reason} at byte {error.start}")]) from None
+        raise FactFileError(
+            [Problem(path, line, f"not UTF-8 text: {error.reason} at byte {error.start}")]
+        ) from None
     try:
         document = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        raise FactFileError([Problem(path, line, f"YAML syntax error: {error.problem or error}")]) from None
+        mark_line = mark.line + 1 if mark else None
+        raise FactFileError([Problem(path, mark_line, f"YAML syntax error: {error.problem or error}")]) from None
     if document is None:
         raise FactFileError([Problem(path, None, "the file is empty")])
     top = reader.mapping(document, 1, "a fact file")
@@ -655,7 +674,12 @@ def read_fact_file(path: Path, vocab: Vocabulary) -> FactFile:
 
 
 def _parse_list(
-    reader: _Reader, top: _Mapping, key: str, parse: Callable[[Any, int], Any], prefix: str, lines: dict[str, int]
+    reader: _Reader,
+    top: _Mapping,
+    key: str,
+    parse: Callable[[Any, int], Any],
+    prefix: str,
+    lines: dict[str, int],
 ) -> list[Any]:
     items = top[key]
     line = reader.line_of(top, key)
@@ -685,7 +709,9 @@ def read_fact_files(paths: list[Path], vocab: Vocabulary) -> list[FactFile]:
         for entity in fact_file.entities:
             other = entity_ids.get(entity.id)
             if other is not None and other != fact_file.path:
-                problems.append(Problem(fact_file.path, None, f"entity id {entity.id!r} is also defined in {other}"))
+                problems.append(
+                    Problem(fact_file.path, None, f"entity id {entity.id!r} is also defined in {other}")
+                )
             entity_ids.setdefault(entity.id, fact_file.path)
     if problems:
         raise FactFileError(problems)

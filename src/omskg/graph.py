@@ -135,8 +135,8 @@ class _Builder:
         self.graph = Graph(bind_namespaces="none")
         for prefix, namespace in NAMESPACES.items():
             self.graph.bind(prefix, namespace)
-        for prefix, namespace in iris.prefixes().items():
-            self.graph.bind(prefix, namespace)
+        for prefix, iri in iris.prefixes().items():
+            self.graph.bind(prefix, iri)
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         self.graph.add((s, p, o))
@@ -251,7 +251,9 @@ class _Builder:
         node = self.iris.dataset()
         self.add(node, RDF.type, DCAT.Dataset)
         self.add(node, RDF.type, VOID.Dataset)
-        self.add(node, DCTERMS.title, Literal("omskg: Opsoclonus myoclonus syndrome knowledge graph", lang="en"))
+        self.add(
+            node, DCTERMS.title, Literal("omskg: Opsoclonus myoclonus syndrome knowledge graph", lang="en")
+        )
         self.add(node, DCTERMS.license, LICENSE)
         self.add(node, VOID.uriSpace, Literal(self.iris.base))
         for source_node in sources:

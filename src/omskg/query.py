@@ -91,7 +91,7 @@ def _cell(term: object) -> str:
     if isinstance(term, ox.NamedNode):
         for prefix, namespace in NAMESPACES.items():
             if term.value.startswith(str(namespace)):
-                return f"{prefix}:{term.value[len(str(namespace)):]}"
+                return f"{prefix}:{term.value[len(str(namespace)) :]}"
         return f"<{term.value}>"
     return str(term.value)  # type: ignore[attr-defined]
 
@@ -100,8 +100,8 @@ def table(results: ox.QuerySolutions) -> str:
     names = [v.value for v in results.variables]
     body = [[_cell(solution[name]) for name in names] for solution in results]
     widths = [max([len(name), *(len(row[i]) for row in body)]) for i, name in enumerate(names)]
-    lines = [" | ".join(name.ljust(w) for name, w in zip(names, widths)).rstrip()]
+    lines = [" | ".join(name.ljust(w) for name, w in zip(names, widths, strict=True)).rstrip()]
     lines.append("-+-".join("-" * w for w in widths))
-    lines += [" | ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in body]
+    lines += [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in body]
     lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
     return "\n".join(lines) + "\n"

@@ -50,7 +50,7 @@ def _short(graph: Graph, node: Node | None) -> str:
     if isinstance(node, URIRef):
         for prefix, namespace in (*NAMESPACES.items(), ("sh", SH)):
             if str(node).startswith(str(namespace)) and str(node) != str(namespace):
-                return f"{prefix}:{str(node)[len(str(namespace)):]}"
+                return f"{prefix}:{str(node)[len(str(namespace)) :]}"
         return f"<{node}>"
     if isinstance(node, BNode):
         # a complex path (e.g. sh:alternativePath) in the shapes graph
@@ -100,7 +100,16 @@ def validate_files(paths: list[Path]) -> Outcome:
     return validate_graph(data)
 
 
-FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".nq": "nquads", ".trig": "trig"}
+FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".nq": "nquads",
+    ".trig": "trig",
+}
 
 
 def rdf_format(path: Path) -> str:

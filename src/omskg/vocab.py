@@ -77,10 +77,11 @@ class Vocabulary:
 
     def superclasses(self, cls: URIRef) -> list[URIRef]:
         """``cls`` and every class it is a subclass of, as the ontology asserts, sorted."""
-        return sorted(set(self.graph.transitive_objects(cls, RDFS.subClassOf)))
+        return sorted({c for c in self.graph.transitive_objects(cls, RDFS.subClassOf) if isinstance(c, URIRef)})
 
     def superproperties(self, prop: URIRef) -> list[URIRef]:
-        return sorted(set(self.graph.transitive_objects(prop, RDFS.subPropertyOf)))
+        found = self.graph.transitive_objects(prop, RDFS.subPropertyOf)
+        return sorted({p for p in found if isinstance(p, URIRef)})
 
     def is_a(self, kind: str, cls: URIRef) -> bool:
         return cls in self.superclasses(OMSKG[kind])
@@ -113,8 +114,6 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         if (name := local_name(s))  # type: ignore[arg-type]
     }
     ranges = {
-        name: rng
-        for name in properties
-        if isinstance(rng := graph.value(OMSKG[name], RDFS.range), URIRef)
+        name: rng for name in properties if isinstance(rng := graph.value(OMSKG[name], RDFS.range), URIRef)
     }
     return Vocabulary(graph, entity_kinds, fact_predicates, qualifiers, individuals, ranges)
