@@ -655,7 +655,9 @@ def read_fact_file(path: Path, vocab: Vocabulary) -> FactFile:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         mark_line = mark.line + 1 if mark else None
-        raise FactFileError([Problem(path, mark_line, f"YAML syntax error: {error.problem or error}")]) from None
+        raise FactFileError(
+            [Problem(path, mark_line, f"YAML syntax error: {error.problem or error}")]
+        ) from None
     if document is None:
         raise FactFileError([Problem(path, None, "the file is empty")])
     top = reader.mapping(document, 1, "a fact file")

@@ -77,7 +77,9 @@ class Vocabulary:
 
     def superclasses(self, cls: URIRef) -> list[URIRef]:
         """``cls`` and every class it is a subclass of, as the ontology asserts, sorted."""
-        return sorted({c for c in self.graph.transitive_objects(cls, RDFS.subClassOf) if isinstance(c, URIRef)})
+        return sorted(
+            {c for c in self.graph.transitive_objects(cls, RDFS.subClassOf) if isinstance(c, URIRef)}
+        )
 
     def superproperties(self, prop: URIRef) -> list[URIRef]:
         found = self.graph.transitive_objects(prop, RDFS.subPropertyOf)
