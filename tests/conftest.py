@@ -12,6 +12,7 @@ from omskg import resources
 from omskg.build import build
 from omskg.facts import EntityRef, FactFile, fact_file_paths, read_fact_files
 from omskg.graph import build_graph
+from omskg.metadata import DatasetMetadata, load_metadata
 from omskg.vocab import DEFAULT_BASE, Vocabulary, load_vocabulary
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,6 +35,11 @@ def vocab() -> Vocabulary:
 
 
 @pytest.fixture(scope="session")
+def meta() -> DatasetMetadata:
+    return load_metadata(resources.dataset_metadata_file())
+
+
+@pytest.fixture(scope="session")
 def fact_file(vocab: Vocabulary) -> FactFile:
     (only,) = read_fact_files(fact_file_paths(resources.conditions_dir()), vocab)
     return only
@@ -45,8 +51,8 @@ def source_text(fact_file: FactFile) -> str:
 
 
 @pytest.fixture(scope="session")
-def graph(fact_file: FactFile, vocab: Vocabulary) -> Graph:
-    return build_graph([fact_file], vocab, DEFAULT_BASE)
+def graph(fact_file: FactFile, vocab: Vocabulary, meta: DatasetMetadata) -> Graph:
+    return build_graph([fact_file], vocab, DEFAULT_BASE, meta)
 
 
 def mini_fact_file(fact_file: FactFile) -> FactFile:
@@ -61,9 +67,9 @@ def mini_fact_file(fact_file: FactFile) -> FactFile:
 
 
 @pytest.fixture(scope="session")
-def mini_graph(fact_file: FactFile, vocab: Vocabulary) -> Graph:
+def mini_graph(fact_file: FactFile, vocab: Vocabulary, meta: DatasetMetadata) -> Graph:
     """A small valid graph, fast to validate, for the one-constraint-at-a-time tests."""
-    return build_graph([mini_fact_file(fact_file)], vocab, DEFAULT_BASE)
+    return build_graph([mini_fact_file(fact_file)], vocab, DEFAULT_BASE, meta)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from rdflib.term import BNode
 
 from omskg.facts import FactFile
 from omskg.graph import Iris, build_graph
+from omskg.metadata import DatasetMetadata
 from omskg.vocab import BIOLINK, OA, OBO, OMSKG, SCHEMA, Vocabulary
 
 OMS = URIRef("https://w3id.org/omskg/entity/opsoclonus-myoclonus-syndrome")
@@ -46,13 +47,13 @@ def test_aligned_vocabularies_are_materialised(graph: Graph) -> None:
     assert (ataxia, RDF.type, BIOLINK.PhenotypicFeature) in graph
 
 
-def test_statement_iris_survive_renaming_and_reordering(fact_file: FactFile, vocab: Vocabulary) -> None:
-    original = set(build_graph([fact_file], vocab, "https://w3id.org/omskg/").subjects(RDF.type, OMSKG.Statement))
+def test_statement_iris_survive_renaming_and_reordering(fact_file: FactFile, vocab: Vocabulary, meta: DatasetMetadata) -> None:
+    original = set(build_graph([fact_file], vocab, "https://w3id.org/omskg/", meta).subjects(RDF.type, OMSKG.Statement))
     renamed = dataclasses.replace(
         fact_file,
         facts=tuple(reversed([dataclasses.replace(f, id=f.id + "-renamed") for f in fact_file.facts])),
     )
-    again = set(build_graph([renamed], vocab, "https://w3id.org/omskg/").subjects(RDF.type, OMSKG.Statement))
+    again = set(build_graph([renamed], vocab, "https://w3id.org/omskg/", meta).subjects(RDF.type, OMSKG.Statement))
     assert again == original
 
 
@@ -63,9 +64,9 @@ def test_statement_iri_changes_when_the_fact_changes(fact_file: FactFile) -> Non
     assert iris.statement(fact) != iris.statement(other)
 
 
-def test_one_configurable_base(fact_file: FactFile, vocab: Vocabulary) -> None:
+def test_one_configurable_base(fact_file: FactFile, vocab: Vocabulary, meta: DatasetMetadata) -> None:
     base = "http://example.org/kg/"
-    rebased = build_graph([fact_file], vocab, base)
+    rebased = build_graph([fact_file], vocab, base, meta)
     instance = {t for triple in rebased for t in triple if isinstance(t, URIRef) and "/omskg/" in str(t)
                 and not str(t).startswith(str(OMSKG))}
     assert instance == set()

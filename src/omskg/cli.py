@@ -72,6 +72,7 @@ def build(facts_dir: Path | None, out_dir: Path, base: str | None) -> None:
     from omskg.build import build as run_build
     from omskg.export import PublishError
     from omskg.facts import FactFileError
+    from omskg.graph import InvalidBase
     from omskg.vocab import DEFAULT_BASE
 
     try:
@@ -86,15 +87,16 @@ def build(facts_dir: Path | None, out_dir: Path, base: str | None) -> None:
         _fail(
             [str(v) for v in error.outcome.violations]
             + [
-                f"omskg build: the graph violates the SHACL shapes "
+                f"omskg build: {error.what} violates the SHACL shapes "
                 f"({len(error.outcome.violations)} result(s)); {out_dir} left as it was"
             ],
             1,
         )
-    except (PublishError, ValueError) as error:
+    except (PublishError, InvalidBase) as error:
         _fail([f"omskg build: {error}"], 2)
     click.echo(
-        f"built {report.triples} triples from {report.facts} facts about {report.entities} entities "
+        f"built {report.triples} triples and {report.mappings} mappings "
+        f"from {report.facts} facts about {report.entities} entities "
         f"in {report.seconds:.1f} s"
     )
     for name, size in report.files.items():
@@ -196,8 +198,8 @@ def _default_store(base: str | None) -> ox.Store:
     published = Path("dist") / "omskg.nt"
     if published.is_file() and base is None:
         return q.store_from_files([published])
-    graph, _, _ = assemble(resources.conditions_dir(), base or DEFAULT_BASE)
-    return q.store_from_ntriples(ntriples(graph))
+    assembled = assemble(resources.conditions_dir(), base or DEFAULT_BASE)
+    return q.store_from_ntriples(ntriples(assembled.graph))
 
 
 @main.command()

@@ -25,6 +25,10 @@ JSONLD = "omskg.jsonld"
 CONTEXT = "omskg.context.jsonld"
 ONTOLOGY = "omskg-ontology.ttl"
 SHAPES = "omskg-shapes.ttl"
+DATASET_SHAPES = "omskg-dataset-shapes.ttl"
+SSSOM = "omskg.sssom.tsv"
+DESCRIPTION = "omskg.dataset.ttl"
+SCHEMA_ORG = "omskg.schema.jsonld"
 
 
 def jsonld_context(vocab: Vocabulary, base: str) -> dict[str, Any]:
@@ -101,10 +105,13 @@ def publication(graph: Graph, vocab: Vocabulary, base: str) -> dict[str, bytes]:
         CONTEXT: context_document(context),
         ONTOLOGY: resources.ontology_file().read_bytes(),
         SHAPES: (resources.shapes_dir() / "omskg-shapes.ttl").read_bytes(),
+        DATASET_SHAPES: (resources.shapes_dir() / "dataset-shapes.ttl").read_bytes(),
     }
 
 
-PUBLISHED_NAMES = frozenset({TURTLE, NTRIPLES, JSONLD, CONTEXT, ONTOLOGY, SHAPES})
+PUBLISHED_NAMES = frozenset(
+    {TURTLE, NTRIPLES, JSONLD, CONTEXT, ONTOLOGY, SHAPES, DATASET_SHAPES, SSSOM, DESCRIPTION, SCHEMA_ORG}
+)
 
 
 class PublishError(Exception):

@@ -32,11 +32,15 @@ from omskg.facts import (
     Source,
     Text,
 )
+from omskg.metadata import DatasetMetadata
 from omskg.vocab import BIOLINK, MATCH_PROPERTIES, NAMESPACES, OA, OMSKG, SCHEMA, Vocabulary
 
-LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 KNOWLEDGE_LEVEL = "knowledge_assertion"  # a reviewed summary's own statements
 AGENT_TYPE = "manual_agent"  # every fact was curated by a person
+
+
+class InvalidBase(ValueError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Iris:
 
     def __post_init__(self) -> None:
         if not self.base.endswith(("/", "#")):
-            raise ValueError(f"base IRI {self.base!r} must end with '/' or '#'")
+            raise InvalidBase(f"base IRI {self.base!r} must end with '/' or '#'")
 
     @property
     def ns(self) -> Namespace:
@@ -247,21 +251,21 @@ class _Builder:
         self.add(annotation, OA.hasBody, statement)
         self.add(statement, PROV.wasDerivedFrom, annotation)
 
-    def dataset(self, sources: Iterable[URIRef]) -> None:
+    def dataset(self, meta: DatasetMetadata, sources: Iterable[URIRef]) -> None:
+        """The dataset node, so that title, licence and disclaimer travel inside the data;
+        omskg.dataset.ttl describes the same IRI at length."""
         node = self.iris.dataset()
         self.add(node, RDF.type, DCAT.Dataset)
         self.add(node, RDF.type, VOID.Dataset)
-        self.add(
-            node, DCTERMS.title, Literal("omskg: Opsoclonus myoclonus syndrome knowledge graph", lang="en")
-        )
-        self.add(node, DCTERMS.license, LICENSE)
+        self.add(node, DCTERMS.title, Literal(meta.title, lang="en"))
+        self.add(node, DCTERMS.license, URIRef(meta.license))
         self.add(node, VOID.uriSpace, Literal(self.iris.base))
         for source_node in sources:
             self.add(node, DCTERMS.source, source_node)
             self.add(node, PROV.wasDerivedFrom, source_node)
 
 
-def build_graph(fact_files: list[FactFile], vocab: Vocabulary, base: str) -> Graph:
+def build_graph(fact_files: list[FactFile], vocab: Vocabulary, base: str, meta: DatasetMetadata) -> Graph:
     """The published graph: the facts, their evidence, and the ontology itself, so that
     the labels of predicates, hedges and statistics travel with the data."""
     builder = _Builder(vocab, Iris(base))
@@ -277,5 +281,5 @@ def build_graph(fact_files: list[FactFile], vocab: Vocabulary, base: str) -> Gra
             builder.entity(entity)
         for fact in fact_file.facts:
             builder.fact(fact, fact_file.source, source_node)
-    builder.dataset(source_nodes)
+    builder.dataset(meta, source_nodes)
     return builder.graph

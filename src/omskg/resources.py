@@ -44,5 +44,13 @@ def conditions_dir() -> Path:
     return resource_root() / "data" / "conditions"
 
 
+def dataset_metadata_file() -> Path:
+    return resource_root() / "data" / "dataset.yaml"
+
+
+def xref_targets_file() -> Path:
+    return resource_root() / "data" / "xref-targets.tsv"
+
+
 def queries_dir() -> Path:
     return resource_root() / "queries"

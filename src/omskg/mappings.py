@@ -1,0 +1,154 @@
+"""Cross-references: the table of verified targets, the gate that admits no other
+identifier, and the SSSOM mapping set written from the same records as the RDF."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from omskg.facts import FactFile, FactFileError, Problem
+from omskg.vocab import MATCH_PROPERTIES, xref_converter
+
+SSSOM_SUBJECT_PREFIX = "OMSKG"
+JUSTIFICATION = "semapv:ManualMappingCuration"
+AUTHOR = "omskg project"
+SSSOM_PREFIXES = {
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "semapv": "https://w3id.org/semapv/vocab/",
+}
+COLUMNS = (
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "author_label",
+    "comment",
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    curie: str
+    label: str  # empty where the label was not seen in the target vocabulary
+    checked_in: str
+
+
+def load_targets(path: Path) -> dict[str, Target]:
+    """Read the table of verified cross-reference targets (TSV; '#' lines are comments)."""
+    problems: list[Problem] = []
+    targets: dict[str, Target] = {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = [(n, line) for n, line in enumerate(lines, 1) if line and not line.startswith("#")]
+    if not rows or rows[0][1].split("\t") != ["curie", "label", "checked_in"]:
+        raise FactFileError(
+            [Problem(path, rows[0][0] if rows else None, "header must be: curie, label, checked_in")]
+        )
+    for number, line in rows[1:]:
+        cells = line.split("\t")
+        if len(cells) != 3 or not cells[0] or not cells[2]:
+            problems.append(
+                Problem(path, number, "a row needs a curie, a label (may be empty) and checked_in")
+            )
+            continue
+        if cells[0] in targets:
+            problems.append(Problem(path, number, f"{cells[0]} is listed twice"))
+        targets[cells[0]] = Target(*cells)
+    if problems:
+        raise FactFileError(problems)
+    return targets
+
+
+def check_xrefs(fact_files: list[FactFile], targets: dict[str, Target], targets_path: Path) -> None:
+    """Admit only cross-references whose identifiers were verified (listed in the targets table)."""
+    problems = [
+        Problem(
+            fact_file.path,
+            None,
+            f"entity {entity.id!r}: cross-reference {xref.curie} is not among the verified identifiers "
+            f"in {targets_path}; verify it against the ontology and list it there, or leave it out",
+        )
+        for fact_file in fact_files
+        for entity in fact_file.entities
+        for xref in entity.xrefs
+        if xref.curie not in targets
+    ]
+    if problems:
+        raise FactFileError(problems)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    subject_id: str
+    subject_label: str
+    predicate_id: str
+    object_id: str
+    object_label: str
+    comment: str
+
+
+def mappings(fact_files: list[FactFile], targets: dict[str, Target]) -> list[Mapping]:
+    found = [
+        Mapping(
+            f"{SSSOM_SUBJECT_PREFIX}:{entity.id}",
+            entity.label,
+            "skos:" + str(MATCH_PROPERTIES[xref.match]).split("#")[1],
+            xref.curie,
+            targets[xref.curie].label,
+            f"identifier checked in: {targets[xref.curie].checked_in}",
+        )
+        for fact_file in fact_files
+        for entity in fact_file.entities
+        for xref in entity.xrefs
+    ]
+    return sorted(found, key=lambda m: (m.subject_id, m.predicate_id, m.object_id))
+
+
+def sssom_tsv(
+    rows: list[Mapping], base: str, version: str, title: str, license_iri: str, published: str
+) -> bytes:
+    """An SSSOM/TSV mapping set: a YAML metadata block behind '#', then one row per mapping."""
+    converter = xref_converter()
+    used = sorted({m.object_id.split(":", 1)[0] for m in rows})
+    curie_map = {prefix: converter.prefix_map[prefix] for prefix in used}
+    curie_map[SSSOM_SUBJECT_PREFIX] = f"{base}entity/"
+    curie_map.update(SSSOM_PREFIXES)
+    metadata = {
+        "curie_map": dict(sorted(curie_map.items())),
+        "mapping_set_id": f"{base}omskg.sssom.tsv",
+        "mapping_set_version": version,
+        "mapping_set_title": f"{title}: cross-references",
+        "mapping_set_description": (
+            "Every cross-reference of the omskg knowledge graph. Each target identifier was checked "
+            "against the target ontology or a curated mapping (see comment); the match predicate "
+            "says how close the omskg entity and the target are."
+        ),
+        "license": license_iri,
+        "creator_label": [AUTHOR],
+        "publication_date": published,
+    }
+    header = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=1000)
+    lines = [f"#{line}" for line in header.splitlines()]
+    lines.append("\t".join(COLUMNS))
+    for m in rows:
+        cells = (
+            m.subject_id,
+            m.subject_label,
+            m.predicate_id,
+            m.object_id,
+            m.object_label,
+            JUSTIFICATION,
+            AUTHOR,
+            m.comment,
+        )
+        lines.append("\t".join(cells))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def read_sssom_rows(text: str) -> list[dict[str, str]]:
+    body = [line for line in text.splitlines() if not line.startswith("#")]
+    return list(csv.DictReader(body, delimiter="\t"))

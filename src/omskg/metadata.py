@@ -1,0 +1,62 @@
+"""What the dataset says about itself, read from data/dataset.yaml."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from omskg.facts import FactFileError, Problem
+
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str
+    title: str
+    media_type: str
+    conforms_to: str
+    rdf: bool
+
+
+@dataclass(frozen=True)
+class DatasetMetadata:
+    title: str
+    description: str
+    version: str
+    issued: dt.date
+    modified: dt.date
+    license: str
+    publisher: str
+    creator: str
+    keywords: tuple[str, ...]
+    distributions: tuple[Distribution, ...]
+
+
+def load_metadata(path: Path) -> DatasetMetadata:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        distributions = tuple(
+            Distribution(name, d["title"], d["mediaType"], d["conformsTo"], bool(d.get("rdf", False)))
+            for name, d in data["distributions"].items()
+        )
+        meta = DatasetMetadata(
+            data["title"],
+            data["description"],
+            str(data["version"]),
+            data["issued"],
+            data["modified"],
+            data["license"],
+            data["publisher"],
+            data["creator"],
+            tuple(data["keywords"]),
+            distributions,
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
+        raise FactFileError(
+            [Problem(path, None, f"dataset metadata: {type(error).__name__}: {error}")]
+        ) from None
+    if not isinstance(meta.issued, dt.date) or not isinstance(meta.modified, dt.date):
+        raise FactFileError([Problem(path, None, "dataset metadata: issued and modified must be dates")])
+    return meta
