@@ -1,7 +1,8 @@
 """The omskg command line: one short function per command, each calling the library.
 
 Exit status, for every command: 0 success; 1 the graph violates the SHACL shapes;
-2 bad input (a fact file, an RDF file, a query) or a usage error.
+2 bad input (a fact file, an RDF file, a query) or a usage error; 3 a remote store
+failed (refused, unknown host, an HTTP error, a timeout).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def main() -> None:
       omskg query symptoms        # a shipped competency question
       omskg query 'SELECT ?s WHERE { ?s a omskg:Symptom }'
       omskg validate my-extension.ttl
+      omskg load --endpoint http://localhost:7878/store   # into your triple store
+      omskg serve                 # SPARQL endpoint and pages on 127.0.0.1:8000
     """
 
 
@@ -154,12 +157,24 @@ def validate(files: tuple[Path, ...]) -> None:
     help="Output: a table, or a SPARQL 1.1 results format.",
 )
 @click.option("--base", envvar="OMSKG_BASE", default=None, help=BASE_HELP)
+@click.option(
+    "--endpoint", help="Query this SPARQL 1.1 Protocol endpoint instead (e.g. http://localhost:7878/query)."
+)
+@click.option(
+    "--user", help="User for the endpoint (password from OMSKG_PASSWORD; or a token in OMSKG_TOKEN)."
+)
+@click.option(
+    "--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for the endpoint."
+)
 def query(
     query: str | None,
     query_file: Path | None,
     data_files: tuple[Path, ...],
     result_format: str,
     base: str | None,
+    endpoint: str | None,
+    user: str | None,
+    timeout: float,
 ) -> None:
     """Run a SPARQL QUERY over the graph and print the results.
 
@@ -171,6 +186,16 @@ def query(
     from omskg import resources
 
     text = _query_text(query, query_file, resources.queries_dir())
+    if endpoint:
+        from omskg.remote import Auth, RemoteError
+
+        try:
+            click.echo(
+                q.run_remote(endpoint, text, result_format, Auth.from_environment(user), timeout), nl=False
+            )
+        except RemoteError as error:
+            _fail([f"omskg query: {error}"], 3)
+        return
     try:
         store = q.store_from_files(list(data_files)) if data_files else _default_store(base)
         click.echo(q.run(store, text, result_format), nl=False)
@@ -200,6 +225,80 @@ def _default_store(base: str | None) -> ox.Store:
         return q.store_from_files([published])
     assembled = assemble(resources.conditions_dir(), base or DEFAULT_BASE)
     return q.store_from_ntriples(ntriples(assembled.graph))
+
+
+ENDPOINT_HELP = (
+    "The store's Graph Store Protocol endpoint: http://localhost:7878/store (Oxigraph), "
+    "http://localhost:3030/DATASET/data (Fuseki), "
+    "http://localhost:7200/repositories/REPO/rdf-graphs/service (GraphDB)."
+)
+
+
+@main.command()
+@click.option("--endpoint", required=True, help=ENDPOINT_HELP)
+@click.option("--graph", "graph_iri", help="Named graph to replace. Default: the store's default graph.")
+@click.option(
+    "--data",
+    "data_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=Path("dist/omskg.nt"),
+    show_default=True,
+    help="The N-Triples file to load.",
+)
+@click.option("--user", help="User name (password from OMSKG_PASSWORD; or a bearer token in OMSKG_TOKEN).")
+@click.option(
+    "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for each request."
+)
+def load(endpoint: str, graph_iri: str | None, data_file: Path, user: str | None, timeout: float) -> None:
+    """Put the published graph into a triple store, replacing what that graph held before.
+
+    Speaks the SPARQL 1.1 Graph Store HTTP Protocol (PUT, then GET to count), so loading
+    twice leaves the same graph, and any store that speaks it works the same way.
+    """
+    from omskg.remote import Auth, RemoteError
+    from omskg.remote import load as load_graph
+
+    try:
+        report = load_graph(endpoint, graph_iri, data_file.read_bytes(), Auth.from_environment(user), timeout)
+    except RemoteError as error:
+        _fail([f"omskg load: {error}"], 3)
+    target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
+    click.echo(
+        f"sent {report.sent} triples from {data_file}; the store now holds {report.held} triples in {target}"
+    )
+    if report.held != report.sent:
+        _fail([f"omskg load: the store holds {report.held} triples, not the {report.sent} sent"], 3)
+
+
+@main.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default)."
+)
+@click.option("--port", type=int, default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--base",
+    default=None,
+    help="Base IRI of the served graph. Default: http://HOST:PORT/, so its IRIs dereference here.",
+)
+def serve(host: str, port: int, base: str | None) -> None:
+    """Serve the graph: a read-only SPARQL endpoint at /sparql, a landing page at /, and a
+    page (HTML, Turtle or JSON-LD, by Accept) for every entity, statement and evidence IRI."""
+    from omskg import resources
+    from omskg.serve import make_server
+    from omskg.site import Site
+
+    site = Site.build(resources.conditions_dir(), base or f"http://{host}:{port}/", resources.queries_dir())
+    try:
+        server = make_server(site, host, port)
+    except OSError as error:
+        _fail([f"omskg serve: cannot listen on {host}:{port}: {error.strerror}"], 2)
+    click.echo(f"omskg serve: http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @main.command()

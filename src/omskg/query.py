@@ -3,10 +3,13 @@ SPARQL 1.1 results formats (CSV, TSV, JSON, XML)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from omskg import remote
+from omskg.remote import Auth
 from omskg.vocab import NAMESPACES
 
 RESULT_FORMATS = {
@@ -59,11 +62,21 @@ def with_prefixes(query: str) -> str:
     return "\n".join([*lines, query])
 
 
-def run(store: ox.Store, query: str, result_format: str = "table") -> str:
+PREFIXES = {prefix: str(namespace) for prefix, namespace in NAMESPACES.items()}
+
+
+def execute(store: ox.Store, query: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Run a query with the project's prefixes predeclared; a parse error becomes a QueryError
+    whose one line gives the parser's position (line:column of the query as written)."""
     try:
-        results = store.query(with_prefixes(query))
+        return store.query(query, prefixes=PREFIXES)
     except SyntaxError as error:
-        raise QueryError(f"malformed query: {error}") from None
+        message = " ".join(str(error).split())
+        raise QueryError(f"malformed query: {message[:300]}{'...' if len(message) > 300 else ''}") from None
+
+
+def run(store: ox.Store, query: str, result_format: str = "table") -> str:
+    results = execute(store, query)
     if isinstance(results, ox.QueryBoolean):
         return "true\n" if bool(results) else "false\n"
     if isinstance(results, ox.QueryTriples):
@@ -75,7 +88,7 @@ def run(store: ox.Store, query: str, result_format: str = "table") -> str:
 
 def rows(store: ox.Store, query: str) -> list[dict[str, str]]:
     """A SELECT query's solutions, each value as a plain string (IRI, or a literal's lexical form)."""
-    results = store.query(with_prefixes(query))
+    results = execute(store, query)
     assert isinstance(results, ox.QuerySolutions)
     names = [v.value for v in results.variables]
     return [{n: _plain(s[n]) for n in names if s[n] is not None} for s in results]
@@ -85,23 +98,58 @@ def _plain(term: object) -> str:
     return str(term.value)  # type: ignore[attr-defined]
 
 
+def _short_iri(iri: str) -> str:
+    for prefix, namespace in NAMESPACES.items():
+        if iri.startswith(str(namespace)):
+            return f"{prefix}:{iri[len(str(namespace)) :]}"
+    return f"<{iri}>"
+
+
 def _cell(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, namespace in NAMESPACES.items():
-            if term.value.startswith(str(namespace)):
-                return f"{prefix}:{term.value[len(str(namespace)) :]}"
-        return f"<{term.value}>"
+        return _short_iri(term.value)
     return str(term.value)  # type: ignore[attr-defined]
 
 
 def table(results: ox.QuerySolutions) -> str:
     names = [v.value for v in results.variables]
-    body = [[_cell(solution[name]) for name in names] for solution in results]
+    return render_table(names, [[_cell(solution[name]) for name in names] for solution in results])
+
+
+def render_table(names: list[str], body: list[list[str]]) -> str:
     widths = [max([len(name), *(len(row[i]) for row in body)]) for i, name in enumerate(names)]
     lines = [" | ".join(name.ljust(w) for name, w in zip(names, widths, strict=True)).rstrip()]
     lines.append("-+-".join("-" * w for w in widths))
     lines += [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in body]
     lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
     return "\n".join(lines) + "\n"
+
+
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+}
+
+
+def run_remote(endpoint: str, query: str, result_format: str, auth: Auth, timeout: float) -> str:
+    """Run a query at a SPARQL 1.1 Protocol endpoint; print it as run() prints local results."""
+    accept = MEDIA_TYPES.get(result_format, MEDIA_TYPES["json"]) + ", application/n-triples;q=0.5"
+    body = remote.query(endpoint, with_prefixes(query), accept, auth, timeout).decode("utf-8")
+    if result_format != "table" or not body.lstrip().startswith("{"):
+        return body
+    results = json.loads(body)
+    if "boolean" in results:
+        return "true\n" if results["boolean"] else "false\n"
+    names = results["head"]["vars"]
+    rows = [[_json_cell(binding.get(name)) for name in names] for binding in results["results"]["bindings"]]
+    return render_table(names, rows)
+
+
+def _json_cell(term: dict[str, str] | None) -> str:
+    if term is None:
+        return ""
+    return _short_iri(term["value"]) if term["type"] == "uri" else term["value"]
