@@ -67,9 +67,9 @@ def oxigraph_server() -> Iterator[str]:
 
 
 @contextmanager
-def omskg_server(cwd: Path) -> Iterator[str]:
+def omskg_server(cwd: Path, *options: str) -> Iterator[str]:
     port = free_port()
-    command = [sys.executable, "-m", "omskg.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "omskg.cli", "serve", "--port", str(port), *options]
     with running(command, f"http://127.0.0.1:{port}/", cwd=cwd) as url:
         yield url.rstrip("/")
 

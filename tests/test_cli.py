@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from omskg import export, resources
 from omskg.cli import main
 
+from .test_facts import REJECTIONS
+
 FACT_FILE_NAME = "opsoclonus-myoclonus-syndrome.yaml"
 
 
@@ -95,9 +97,14 @@ def test_validate_statuses(tmp_path: Path, built: Path) -> None:
     assert "Violation: <https://w3id.org/omskg/entity/ataxia> rdfs:label [MinCountConstraintComponent]" in err
 
     garbage = tmp_path / "garbage.ttl"
-    garbage.write_text("<a> <b> .\n", encoding="utf-8")
+    garbage.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b \"open .\n", encoding="utf-8")
     status, _, err = invoke("validate", str(garbage))
-    assert status == 2 and "cannot read" in err
+    assert status == 2 and err.startswith(f"omskg validate: {garbage}:3:11: Parser error")
+
+    big = tmp_path / "big.nt"
+    big.write_bytes((built / export.NTRIPLES).read_bytes())
+    status, _, err = invoke("validate", str(big), "--max-mb", "0.1")
+    assert status == 2 and "over the limit of 0 MB" in err and "raise --max-mb" in err
 
     unknown = tmp_path / "facts.csv"
     unknown.write_text("a,b\n", encoding="utf-8")
@@ -142,3 +149,25 @@ def test_queries_lists_the_competency_questions() -> None:
 def test_help(command: str) -> None:
     status, out, _ = invoke(command, "--help")
     assert status == 0 and "Usage:" in out
+
+
+def test_a_query_that_runs_too_long_is_stopped(built: Path) -> None:
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    status, _, err = invoke("query", endless, "--data", str(built / export.NTRIPLES), "--timeout", "1")
+    assert status == 2
+    assert err == "omskg query: the query ran longer than 1 s and was stopped (raise --timeout to allow more)\n"
+
+
+@pytest.mark.parametrize(("name", "old", "new", "needle", "message"), REJECTIONS, ids=[r[0] for r in REJECTIONS])
+def test_every_bad_fact_file_exits_2_and_leaves_dist_untouched(
+    tmp_path: Path, built: Path, facts: Path, name: str, old: str, new: str, needle: str | None, message: str
+) -> None:
+    out = tmp_path / "dist"
+    shutil.copytree(built, out)
+    before = _snapshot(out)
+    _break(facts, old, new)
+    status, stdout, err = invoke("build", "--facts", str(facts), "--out", str(out))
+    assert status == 2, name
+    assert message in err and str(facts / FACT_FILE_NAME) in err
+    assert stdout == "" and "Traceback" not in err
+    assert _snapshot(out) == before

@@ -165,3 +165,43 @@ def test_oms_page_in_chromium(server: str, browser: object) -> None:
     assert page.inner_text("h1") == "myoclonus"
     assert "Opsoclonus myoclonus syndrome has symptom this" in page.inner_text("body")
     page.close()
+
+
+def test_queries_are_bounded_in_time_and_result_size(tmp_path: Path) -> None:
+    with omskg_server(tmp_path, "--query-timeout", "1", "--max-result-mb", "0.01") as bounded:
+        endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        status, _, body = fetch(sparql_url(bounded, endless))
+        assert status == 503 and body.decode().startswith("The query ran longer than 1 s and was stopped")
+        status, _, body = fetch(sparql_url(bounded, "SELECT * WHERE { ?s ?p ?o }"), "text/csv")
+        assert status == 400 and "The result is over 10000 bytes; add a LIMIT" in body.decode()
+        status, _, body = fetch(sparql_url(bounded, "SELECT * WHERE { ?s ?p ?o } LIMIT 5"), "text/csv")
+        assert status == 200 and len(body.decode().splitlines()) == 6
+        assert fetch(f"{bounded}/", "text/html")[0] == 200  # still up
+
+
+def test_request_body_is_bounded(server: str) -> None:
+    status, _, body = fetch(f"{server}/sparql", method="POST", body=b"#" * 1_000_001, content_type="application/sparql-query")
+    assert status == 413 and b"at most 1000000 bytes" in body
+
+
+def test_binds_to_loopback_by_default() -> None:
+    from click.testing import CliRunner
+
+    from omskg.cli import main
+
+    (host,) = [p for p in main.commands["serve"].params if p.name == "host"]
+    assert host.default == "127.0.0.1"
+    assert "127.0.0.1" in CliRunner().invoke(main, ["serve", "--help"]).stdout
+
+
+def test_load_test_script_runs_clean() -> None:
+    """The load-test script itself (its full run is 50 clients for 30 s; see the closing note)."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "load_test.py"
+    result = subprocess.run([sys.executable, str(script), "--clients", "4", "--seconds", "2"],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = {line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip() for line in result.stdout.splitlines()}
+    assert report["failed"] == "0" and int(report["requests"]) > 0

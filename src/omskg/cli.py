@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    import pyoxigraph as ox
+    pass
 
 BASE_HELP = "Base IRI under which entity, statement and evidence IRIs are minted (env OMSKG_BASE)."
 
@@ -110,20 +110,25 @@ def build(facts_dir: Path | None, out_dir: Path, base: str | None) -> None:
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-def validate(files: tuple[Path, ...]) -> None:
-    """Validate RDF FILES (Turtle .ttl, N-Triples .nt, JSON-LD .jsonld) against the omskg shapes.
+@click.option(
+    "--max-mb",
+    type=float,
+    default=256,
+    show_default=True,
+    help="Refuse files larger than this (the graph is validated in memory).",
+)
+def validate(files: tuple[Path, ...], max_mb: float) -> None:
+    """Validate RDF FILES (Turtle .ttl, N-Triples .nt, JSON-LD .jsonld, ...) against the omskg shapes.
 
     All files are read into one graph first, so an extension can be checked together
     with the published graph: omskg validate dist/omskg.ttl my-facts.ttl
     """
-    from omskg.validate import validate_files
+    from omskg.validate import RdfInputError, validate_files
 
     try:
-        outcome = validate_files(list(files))
-    except ValueError as error:
+        outcome = validate_files(list(files), int(max_mb * 1e6))
+    except RdfInputError as error:
         _fail([f"omskg validate: {error}"], 2)
-    except Exception as error:  # a parser's error: name the problem, no traceback
-        _fail([f"omskg validate: cannot read {' '.join(map(str, files))}: {error}"], 2)
     if not outcome.conforms:
         _fail(
             [str(v) for v in outcome.violations]
@@ -164,7 +169,11 @@ def validate(files: tuple[Path, ...]) -> None:
     "--user", help="User for the endpoint (password from OMSKG_PASSWORD; or a token in OMSKG_TOKEN)."
 )
 @click.option(
-    "--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for the endpoint."
+    "--timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Seconds a query may run, here or at --endpoint.",
 )
 def query(
     query: str | None,
@@ -197,8 +206,10 @@ def query(
             _fail([f"omskg query: {error}"], 3)
         return
     try:
-        store = q.store_from_files(list(data_files)) if data_files else _default_store(base)
-        click.echo(q.run(store, text, result_format), nl=False)
+        data = list(data_files) if data_files else _default_data(base)
+        click.echo(q.run_bounded(data, text, result_format, q.Bounds(timeout)), nl=False)
+    except q.QueryTimeout as error:
+        _fail([f"omskg query: {error} (raise --timeout to allow more)"], 2)
     except q.QueryError as error:
         _fail([f"omskg query: {error}"], 2)
 
@@ -213,8 +224,8 @@ def _query_text(query: str | None, query_file: Path | None, queries_dir: Path) -
     return shipped.read_text(encoding="utf-8") if shipped.is_file() else query
 
 
-def _default_store(base: str | None) -> ox.Store:
-    from omskg import query as q
+def _default_data(base: str | None) -> list[Path] | bytes:
+    """dist/omskg.nt in the current folder if there is one, else the graph built in memory."""
     from omskg import resources
     from omskg.build import assemble
     from omskg.export import ntriples
@@ -222,9 +233,9 @@ def _default_store(base: str | None) -> ox.Store:
 
     published = Path("dist") / "omskg.nt"
     if published.is_file() and base is None:
-        return q.store_from_files([published])
+        return [published]
     assembled = assemble(resources.conditions_dir(), base or DEFAULT_BASE)
-    return q.store_from_ntriples(ntriples(assembled.graph))
+    return ntriples(assembled.graph)
 
 
 ENDPOINT_HELP = (
@@ -280,14 +291,22 @@ def load(endpoint: str, graph_iri: str | None, data_file: Path, user: str | None
     default=None,
     help="Base IRI of the served graph. Default: http://HOST:PORT/, so its IRIs dereference here.",
 )
-def serve(host: str, port: int, base: str | None) -> None:
+@click.option("--query-timeout", type=float, default=10.0, show_default=True, help="Seconds a query may run.")
+@click.option(
+    "--max-result-mb", type=float, default=10.0, show_default=True, help="Largest query result served."
+)
+def serve(host: str, port: int, base: str | None, query_timeout: float, max_result_mb: float) -> None:
     """Serve the graph: a read-only SPARQL endpoint at /sparql, a landing page at /, and a
     page (HTML, Turtle or JSON-LD, by Accept) for every entity, statement and evidence IRI."""
     from omskg import resources
+    from omskg.query import Bounds
     from omskg.serve import make_server
     from omskg.site import Site
 
-    site = Site.build(resources.conditions_dir(), base or f"http://{host}:{port}/", resources.queries_dir())
+    bounds = Bounds(query_timeout, int(max_result_mb * 1e6))
+    site = Site.build(
+        resources.conditions_dir(), base or f"http://{host}:{port}/", resources.queries_dir(), bounds
+    )
     try:
         server = make_server(site, host, port)
     except OSError as error:

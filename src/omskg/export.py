@@ -7,6 +7,8 @@ context and then sorted. Nothing carries a timestamp or a path of this machine.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import shutil
@@ -121,9 +123,11 @@ class PublishError(Exception):
 def write_atomically(files: dict[str, bytes], out_dir: Path) -> None:
     """Replace ``out_dir`` with exactly ``files``, or leave it as it was.
 
-    The files are written into a sibling folder first; the old folder is swapped out only
-    once they are all on disk. A folder holding anything omskg does not write is never
-    replaced, so that a mistyped --out cannot delete someone's files.
+    The files are written and flushed to disk in a sibling folder first; then the two
+    folders are swapped in one atomic step (Linux renameat2 RENAME_EXCHANGE), so a build
+    killed at any moment leaves either the old publication or the new one, never a mix.
+    A folder holding anything omskg does not write is never replaced, so that a mistyped
+    --out cannot delete someone's files.
     """
     out_dir = out_dir.resolve()
     if out_dir.exists():
@@ -136,19 +140,57 @@ def write_atomically(files: dict[str, bytes], out_dir: Path) -> None:
                 f"({', '.join(foreign[:5])}); choose another --out or move them"
             )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(out_dir)
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-    retired = out_dir.parent / f".{out_dir.name}.retired-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
         for name, content in sorted(files.items()):
-            (staging / name).write_bytes(content)
-        if out_dir.exists():
+            with open(staging / name, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+        if not out_dir.exists():
+            staging.rename(out_dir)
+        elif _exchange(staging, out_dir):
+            shutil.rmtree(staging)  # now holds the previous publication
+        else:  # no atomic exchange on this system: two renames, with a moment between them
+            retired = out_dir.parent / f".{out_dir.name}.retired-{os.getpid()}"
             out_dir.rename(retired)
-        staging.rename(out_dir)
-    except BaseException:
-        if retired.exists() and not out_dir.exists():
-            retired.rename(out_dir)
+            staging.rename(out_dir)
+            shutil.rmtree(retired)
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically; False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _remove_abandoned_staging(out_dir: Path) -> None:
+    """Remove staging folders left by builds that were killed (their process is gone)."""
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

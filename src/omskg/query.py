@@ -4,6 +4,9 @@ SPARQL 1.1 results formats (CSV, TSV, JSON, XML)."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,6 +32,10 @@ RDF_FORMATS = {
 
 
 class QueryError(Exception):
+    pass
+
+
+class QueryTimeout(QueryError):
     pass
 
 
@@ -75,8 +82,17 @@ def execute(store: ox.Store, query: str) -> ox.QuerySolutions | ox.QueryBoolean 
         raise QueryError(f"malformed query: {message[:300]}{'...' if len(message) > 300 else ''}") from None
 
 
+def execute_form(query: str) -> str:
+    """'graph' for CONSTRUCT and DESCRIBE, 'solutions' for SELECT and ASK; a QueryError
+    for a query that does not parse (checked on an empty store, so it costs nothing)."""
+    results = execute(ox.Store(), query)
+    return "graph" if isinstance(results, ox.QueryTriples) else "solutions"
+
+
 def run(store: ox.Store, query: str, result_format: str = "table") -> str:
     results = execute(store, query)
+    if isinstance(results, ox.QueryBoolean) and result_format in RESULT_FORMATS:
+        return results.serialize(format=RESULT_FORMATS[result_format]).decode("utf-8")  # type: ignore[union-attr]
     if isinstance(results, ox.QueryBoolean):
         return "true\n" if bool(results) else "false\n"
     if isinstance(results, ox.QueryTriples):
@@ -84,6 +100,59 @@ def run(store: ox.Store, query: str, result_format: str = "table") -> str:
     if result_format == "table":
         return table(results)
     return results.serialize(format=RESULT_FORMATS[result_format]).decode("utf-8")  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Limits on one query: wall time, and the size of its serialised result."""
+
+    seconds: float = 30.0
+    max_bytes: int | None = None
+
+
+def run_bounded(data: bytes | list[Path], query: str, result_format: str, bounds: Bounds) -> str:
+    """Run a query in a child process, and stop it when it runs past ``bounds.seconds``.
+
+    Oxigraph cannot interrupt a query once started, so the query runs in a process of its
+    own (started from a clean fork server), which is killed at the deadline. ``data`` is
+    the graph as N-Triples, or the RDF files to load.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["omskg.query"])  # each query's process starts with it imported
+    receiver, sender = context.Pipe(duplex=False)
+    arguments = (data, query, result_format, bounds.max_bytes, sender)
+    process = context.Process(target=_query_worker, args=arguments)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(bounds.seconds):
+            raise QueryTimeout(f"the query ran longer than {bounds.seconds:g} s and was stopped")
+        kind, payload = receiver.recv()
+    except EOFError:
+        raise QueryError("the query process ended without an answer") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+    if kind == "error":
+        raise QueryError(payload)
+    return str(payload)
+
+
+def _query_worker(
+    data: bytes | list[Path], query: str, result_format: str, max_bytes: int | None, sender: Connection
+) -> None:
+    try:
+        store = store_from_ntriples(data) if isinstance(data, bytes) else store_from_files(data)
+        result = run(store, query, result_format)
+        if max_bytes is not None and len(result.encode("utf-8")) > max_bytes:
+            raise QueryError(f"the result is over {max_bytes} bytes; add a LIMIT or select fewer variables")
+        sender.send(("ok", result))
+    except QueryError as error:
+        sender.send(("error", str(error)))
+    finally:
+        sender.close()
 
 
 def rows(store: ox.Store, query: str) -> list[dict[str, str]]:

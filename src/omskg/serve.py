@@ -14,23 +14,18 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pyoxigraph as ox
-
-from omskg.query import QueryError, execute
+from omskg import export
+from omskg.query import QueryError, QueryTimeout, execute_form, run_bounded
 from omskg.site import DEREFERENCEABLE, Site
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
 RESULT_TYPES = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
 }
-GRAPH_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
+GRAPH_TYPES = {"application/n-triples": "nt"}
 RESOURCE_TYPES = {"text/html": "page", "text/turtle": "ttl", "application/ld+json": "jsonld"}
 FILE_TYPES = {
     ".ttl": "text/turtle",
@@ -130,6 +125,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
+            self._drain(length)
             self.problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"A query may be at most {MAX_BODY} bytes.")
             return
         body = self.rfile.read(length).decode("utf-8", "replace")
@@ -154,6 +150,17 @@ class Handler(BaseHTTPRequestHandler):
                 "POST a query as application/sparql-query or application/x-www-form-urlencoded.",
             )
 
+    def _drain(self, length: int) -> None:
+        """Read and drop an oversized body (up to a bound), so the client reads our answer
+        instead of a broken pipe; beyond the bound the connection is just closed."""
+        self.close_connection = True
+        remaining = min(length, 8 * MAX_BODY)
+        while remaining > 0:
+            chunk = self.rfile.read(min(65536, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+
     def do_PUT(self) -> None:  # noqa: N802
         self.problem(HTTPStatus.METHOD_NOT_ALLOWED, "This server is read-only.")
 
@@ -163,28 +170,28 @@ class Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ answers
 
     def sparql(self, query: str) -> None:
+        """Run the query in a process of its own, bounded in time and result size."""
         try:
-            results = execute(self.site.store, query)
+            form = execute_form(query)
         except QueryError as error:
-            self.problem(HTTPStatus.BAD_REQUEST, str(error).capitalize())
+            self.problem(HTTPStatus.BAD_REQUEST, _sentence(str(error)))
             return
-        accept = self.headers.get("Accept")
-        if isinstance(results, ox.QueryTriples):
-            media = negotiate(accept, GRAPH_TYPES)
-            if media is None:
-                self.problem(
-                    HTTPStatus.NOT_ACCEPTABLE, f"Graph results are offered as: {', '.join(GRAPH_TYPES)}."
-                )
-                return
-            body = results.serialize(format=GRAPH_TYPES[media])
-        else:
-            media = negotiate(accept, RESULT_TYPES)
-            if media is None:
-                self.problem(HTTPStatus.NOT_ACCEPTABLE, f"Results are offered as: {', '.join(RESULT_TYPES)}.")
-                return
-            body = results.serialize(format=RESULT_TYPES[media])
-        assert body is not None
-        self.send(HTTPStatus.OK, body, f"{media}; charset=utf-8")
+        offered = GRAPH_TYPES if form == "graph" else RESULT_TYPES
+        media = negotiate(self.headers.get("Accept"), offered)
+        if media is None:
+            self.problem(HTTPStatus.NOT_ACCEPTABLE, f"Results are offered as: {', '.join(offered)}.")
+            return
+        try:
+            body = run_bounded(self.site.files[export.NTRIPLES], query, offered[media], self.site.bounds)
+        except QueryTimeout as error:
+            self.problem(
+                HTTPStatus.SERVICE_UNAVAILABLE, f"{_sentence(str(error))} (the server's --query-timeout)."
+            )
+            return
+        except QueryError as error:
+            self.problem(HTTPStatus.BAD_REQUEST, _sentence(str(error)))
+            return
+        self.send(HTTPStatus.OK, body.encode("utf-8"), f"{media}; charset=utf-8")
 
     def see_other(self, path: str) -> None:
         iri = self.site.iri(path)
@@ -219,6 +226,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         suffix = "." + name.rsplit(".", 1)[-1]
         self.send(HTTPStatus.OK, content, FILE_TYPES.get(suffix, "application/octet-stream"))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def make_server(site: Site, host: str, port: int) -> ThreadingHTTPServer:

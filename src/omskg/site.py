@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, PROV
 from omskg import export
 from omskg.build import assemble
 from omskg.graph import INSTANCE_PATHS
-from omskg.query import store_from_ntriples
+from omskg.query import Bounds, store_from_ntriples
 from omskg.vocab import BIOLINK, MATCH_PROPERTIES, OMSKG, load_vocabulary
 
 DEREFERENCEABLE = tuple(path.strip("/") for path in INSTANCE_PATHS.values()) + ("dataset",)
@@ -40,9 +40,10 @@ class Site:
     files: dict[str, bytes]
     context: dict[str, object]
     queries: dict[str, str]
+    bounds: Bounds
 
     @classmethod
-    def build(cls, facts_dir: Path, base: str, queries_dir: Path) -> Site:
+    def build(cls, facts_dir: Path, base: str, queries_dir: Path, bounds: Bounds) -> Site:
         assembled = assemble(facts_dir, base)
         vocab = load_vocabulary()
         files = export.publication(assembled.graph, vocab, base)
@@ -54,6 +55,7 @@ class Site:
             files,
             export.jsonld_context(vocab, base),
             queries,
+            bounds,
         )
 
     # ------------------------------------------------------------------ descriptions
@@ -121,8 +123,14 @@ class Site:
         g = self.graph
         title = self.label(iri)
         kinds = sorted(self.label(k) for k in g.objects(iri, RDF.type) if str(k).startswith(str(OMSKG)))
-        rows = [self._fact_row(s, outgoing=True) for s in self._by_predicate(g.subjects(RDF.subject, iri), RDF.object)]
-        incoming = [self._fact_row(s, outgoing=False) for s in self._by_predicate(g.subjects(RDF.object, iri), RDF.subject)]
+        rows = [
+            self._fact_row(s, outgoing=True)
+            for s in self._by_predicate(g.subjects(RDF.subject, iri), RDF.object)
+        ]
+        incoming = [
+            self._fact_row(s, outgoing=False)
+            for s in self._by_predicate(g.subjects(RDF.object, iri), RDF.subject)
+        ]
         xrefs = [
             f"<li>{name} match: {self.link(target)}</li>"
             for name, prop in MATCH_PROPERTIES.items()
