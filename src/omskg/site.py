@@ -9,14 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, Literal, Node, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from omskg import export
 from omskg.build import assemble
 from omskg.graph import INSTANCE_PATHS
-from omskg.query import Bounds, store_from_ntriples
+from omskg.query import Bounds
 from omskg.vocab import BIOLINK, MATCH_PROPERTIES, OMSKG, load_vocabulary
 
 DEREFERENCEABLE = tuple(path.strip("/") for path in INSTANCE_PATHS.values()) + ("dataset",)
@@ -36,7 +35,6 @@ EXAMPLE_QUERIES = ("symptoms", "triggers", "epidemiology")
 class Site:
     base: str
     graph: Graph
-    store: ox.Store
     files: dict[str, bytes]
     context: dict[str, object]
     queries: dict[str, str]
@@ -44,6 +42,7 @@ class Site:
 
     @classmethod
     def build(cls, facts_dir: Path, base: str, queries_dir: Path, bounds: Bounds) -> Site:
+        """Queries run in child processes on files["omskg.nt"] (see query.run_bounded)."""
         assembled = assemble(facts_dir, base)
         vocab = load_vocabulary()
         files = export.publication(assembled.graph, vocab, base)
@@ -51,7 +50,6 @@ class Site:
         return cls(
             base,
             assembled.graph,
-            store_from_ntriples(files[export.NTRIPLES]),
             files,
             export.jsonld_context(vocab, base),
             queries,
