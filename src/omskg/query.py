@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from omskg import remote
 from omskg.remote import Auth
-from omskg.vocab import NAMESPACES
+from omskg.vocab import NAMESPACES, shorten
 
 RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -167,18 +167,11 @@ def _plain(term: object) -> str:
     return str(term.value)  # type: ignore[attr-defined]
 
 
-def _short_iri(iri: str) -> str:
-    for prefix, namespace in NAMESPACES.items():
-        if iri.startswith(str(namespace)):
-            return f"{prefix}:{iri[len(str(namespace)) :]}"
-    return f"<{iri}>"
-
-
 def _cell(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return _short_iri(term.value)
+        return shorten(term.value)
     return str(term.value)  # type: ignore[attr-defined]
 
 
@@ -221,4 +214,4 @@ def run_remote(endpoint: str, query: str, result_format: str, auth: Auth, timeou
 def _json_cell(term: dict[str, str] | None) -> str:
     if term is None:
         return ""
-    return _short_iri(term["value"]) if term["type"] == "uri" else term["value"]
+    return shorten(term["value"]) if term["type"] == "uri" else term["value"]

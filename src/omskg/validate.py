@@ -12,7 +12,7 @@ from rdflib.collection import Collection
 from rdflib.term import BNode
 
 from omskg import resources
-from omskg.vocab import NAMESPACES, SH, load_vocabulary
+from omskg.vocab import NAMESPACES, SH, load_vocabulary, shorten
 
 
 @dataclass(frozen=True, order=True)
@@ -49,10 +49,7 @@ def _short(graph: Graph, node: Node | None) -> str:
     if node is None:
         return ""
     if isinstance(node, URIRef):
-        for prefix, namespace in (*NAMESPACES.items(), ("sh", SH)):
-            if str(node).startswith(str(namespace)) and str(node) != str(namespace):
-                return f"{prefix}:{str(node)[len(str(namespace)) :]}"
-        return f"<{node}>"
+        return shorten(str(node), {**NAMESPACES, "sh": SH})
     if isinstance(node, BNode):
         # a complex path (e.g. sh:alternativePath) in the shapes graph
         alternatives = graph.value(node, SH.alternativePath)

@@ -89,6 +89,14 @@ class Vocabulary:
         return cls in self.superclasses(OMSKG[kind])
 
 
+def shorten(iri: str, namespaces: dict[str, Namespace] = NAMESPACES) -> str:
+    """``prefix:local`` for an IRI in one of the namespaces, else ``<iri>``."""
+    for prefix, namespace in namespaces.items():
+        if iri.startswith(str(namespace)) and iri != str(namespace):
+            return f"{prefix}:{iri[len(str(namespace)) :]}"
+    return f"<{iri}>"
+
+
 def local_name(iri: URIRef) -> str | None:
     text = str(iri)
     return text[len(str(OMSKG)) :] if text.startswith(str(OMSKG)) else None
