@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,8 +47,6 @@ def test_competency_queries_answer_the_same_over_http(store_url: str, built: Pat
     for path in sorted(resources.queries_dir().glob("*.rq")):
         status, out, _ = invoke("query", "--file", str(path), "--endpoint", f"{store_url}/query", "--format", "json")
         assert status == 0, path.name
-        import json
-
         remote = json.loads(out)["results"]["bindings"]
         remote_rows = Counter(tuple(sorted((k, v["value"]) for k, v in b.items())) for b in remote)
         local_rows = Counter(tuple(sorted(r.items())) for r in rows(local, path.read_text(encoding="utf-8")))
