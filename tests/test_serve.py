@@ -4,6 +4,7 @@ driven by Playwright)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import urllib.error
 import urllib.parse
@@ -130,7 +131,10 @@ def test_landing_page_lists_files_queries_and_the_condition(server: str) -> None
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: apt-get install chromium (.ci/run does)")
+        message = f"Chromium is not installed at {CHROMIUM}: apt-get install chromium (.ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must run the browser test
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
