@@ -51,7 +51,7 @@ def jsonld_context(vocab: Vocabulary, base: str) -> dict[str, Any]:
             context[name] = {"@id": f"omskg:{name}", "@type": f"xsd:{str(rng).split('#')[1]}"}
         else:
             context[name] = f"omskg:{name}"
-    shared = json.loads((resources.ontology_file().parent / "context.json").read_text(encoding="utf-8"))
+    shared = json.loads(resources.jsonld_terms_file().read_text(encoding="utf-8"))
     clashes = set(shared) & set(context)
     if clashes:
         raise ValueError(f"ontology/context.json redefines terms of the ontology: {sorted(clashes)}")

@@ -32,6 +32,10 @@ def ontology_file() -> Path:
     return resource_root() / "ontology" / "omskg.ttl"
 
 
+def jsonld_terms_file() -> Path:
+    return resource_root() / "ontology" / "context.json"
+
+
 def prefix_map_file() -> Path:
     return resource_root() / "ontology" / "prefixes.json"
 

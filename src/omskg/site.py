@@ -9,14 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph, Literal, Node, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, Node, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from omskg import export
 from omskg.build import assemble
 from omskg.graph import INSTANCE_PATHS
 from omskg.query import Bounds
-from omskg.vocab import BIOLINK, MATCH_PROPERTIES, OMSKG, load_vocabulary
+from omskg.vocab import BIOLINK, MATCH_PROPERTIES, OMSKG, load_vocabulary, shorten
 
 DEREFERENCEABLE = tuple(path.strip("/") for path in INSTANCE_PATHS.values()) + ("dataset",)
 QUALIFIERS = (
@@ -185,11 +185,8 @@ class Site:
         )
 
     def _term(self, iri: object) -> str:
-        text = str(iri)
-        for prefix, namespace in self.graph.namespaces():
-            if text.startswith(str(namespace)) and prefix:
-                return f"{prefix}:{text[len(str(namespace)) :]}"
-        return text
+        namespaces = {prefix: Namespace(ns) for prefix, ns in self.graph.namespaces() if prefix}
+        return shorten(str(iri), namespaces)
 
     def _disclaimer(self) -> str:
         value = self.graph.value(None, OMSKG.disclaimer)

@@ -12,6 +12,7 @@ from rdflib.collection import Collection
 from rdflib.term import BNode
 
 from omskg import resources
+from omskg.query import RDF_FORMATS
 from omskg.vocab import NAMESPACES, SH, load_vocabulary, shorten
 
 
@@ -95,17 +96,6 @@ class RdfInputError(ValueError):
     """An RDF file that cannot be read: unknown format, too large, or a syntax error."""
 
 
-#: Formats by file ending, as pyoxigraph parses them (it reports line and column).
-FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-}
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
 
@@ -115,9 +105,9 @@ def read_rdf(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
     file, line and column."""
     data = Graph(bind_namespaces="none")
     for path in paths:
-        rdf_format = FORMATS.get(path.suffix.lower())
+        rdf_format = RDF_FORMATS.get(path.suffix.lower())
         if rdf_format is None:
-            known = ", ".join(sorted(FORMATS))
+            known = ", ".join(sorted(RDF_FORMATS))
             raise RdfInputError(f"{path}: unknown RDF format {path.suffix!r} (known endings: {known})")
         size = path.stat().st_size
         if size > max_bytes:
