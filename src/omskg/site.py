@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, Node, URIRef
 from rdflib.namespace import DCTERMS, PROV
@@ -16,7 +17,7 @@ from omskg import export
 from omskg.build import assemble
 from omskg.graph import INSTANCE_PATHS
 from omskg.query import Bounds
-from omskg.vocab import BIOLINK, MATCH_PROPERTIES, OMSKG, load_vocabulary, shorten
+from omskg.vocab import BIOLINK, MATCH_PROPERTIES, OMSKG, SCHEMA, load_vocabulary, shorten
 
 DEREFERENCEABLE = tuple(path.strip("/") for path in INSTANCE_PATHS.values()) + ("dataset",)
 QUALIFIERS = (
@@ -108,12 +109,9 @@ class Site:
             cases, out_of = self.graph.value(node, OMSKG.cases), self.graph.value(node, OMSKG.outOf)
             return html.escape(f"{cases} in {out_of} people per {self.graph.value(node, OMSKG.period)}")
         if isinstance(node, URIRef) and (node, RDF.type, OMSKG.AgeRange) in self.graph:
-            g, schema = self.graph, "http://schema.org/"
-            low, high = g.value(node, URIRef(schema + "minValue")), g.value(node, URIRef(schema + "maxValue"))
-            unit, statistic = (
-                g.value(node, URIRef(schema + "unitText")),
-                self.label(g.value(node, OMSKG.statistic)),
-            )
+            g = self.graph
+            low, high, unit = (g.value(node, p) for p in (SCHEMA.minValue, SCHEMA.maxValue, SCHEMA.unitText))
+            statistic = self.label(g.value(node, OMSKG.statistic))
             return html.escape(f"{statistic} {low} to {high} {unit}")
         return self.link(node)
 
@@ -201,7 +199,7 @@ class Site:
             for name, content in sorted(self.files.items())
         ]
         examples = [
-            f'<li><a href="/sparql?query={_quote(self.queries[name])}">{html.escape(name)}</a>: '
+            f'<li><a href="/sparql?query={quote(self.queries[name], safe="")}">{html.escape(name)}</a>: '
             f"{html.escape(self.queries[name].splitlines()[0].lstrip('# '))}</li>"
             for name in EXAMPLE_QUERIES
             if name in self.queries
@@ -223,12 +221,6 @@ class Site:
         )
         description = json.dumps({"@context": self.context, "@id": str(dataset)}, ensure_ascii=False)
         return _document(title, body, description.replace("</", "<\\/"), self._disclaimer())
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe="")
 
 
 def _document(title: str, body: str, jsonld: str, disclaimer: str) -> str:

@@ -72,9 +72,6 @@ class Vocabulary:
     individuals: dict[str, str]  # local name of a controlled value -> local name of its class
     ranges: dict[str, URIRef]
 
-    def term(self, local_name: str) -> URIRef:
-        return OMSKG[local_name]
-
     def superclasses(self, cls: URIRef) -> list[URIRef]:
         """``cls`` and every class it is a subclass of, as the ontology asserts, sorted."""
         return sorted(
