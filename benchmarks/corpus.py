@@ -64,7 +64,8 @@ def condition(index: int, template: dict[str, Any], source_text: str, out: Path)
         fact["evidence"] = _evidence(fact["evidence"], text, name)
     path = out / "conditions" / f"synthetic-condition{suffix}.yaml"
     path.write_text(
-        yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=10_000), encoding="utf-8"
+        yaml.dump(document, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=10_000),
+        encoding="utf-8",
     )
     return path
 

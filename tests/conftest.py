@@ -78,3 +78,4 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("build") / "dist"
     build(resources.conditions_dir(), out, DEFAULT_BASE)
     return out
+

@@ -95,6 +95,7 @@ def test_validate_statuses(tmp_path: Path, built: Path) -> None:
     status, _, err = invoke("validate", str(broken))
     assert status == 1
     assert "Violation: <https://w3id.org/omskg/entity/ataxia> rdfs:label [MinCountConstraintComponent]" in err
+    assert invoke("validate", "--engine", "pyshacl", str(broken)) == (status, "", err)
 
     garbage = tmp_path / "garbage.ttl"
     garbage.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b \"open .\n", encoding="utf-8")

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from omskg import export
-from omskg.validate import _short, shapes_graph, validate_graph
+from omskg.validate import Outcome, _short, shapes_graph, validate_graph
 from omskg.vocab import NAMESPACES, SH
 
 PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in NAMESPACES.items()) + """
@@ -280,14 +280,20 @@ DESCRIPTION_CASES = [
 ]
 
 
-def _mutate(graph: Graph, case: Case) -> tuple[Graph, str]:
+def _mutate(graph: Graph, case: Case, pick: int | None = None) -> tuple[Graph, str]:
+    """Apply ``case`` to a copy of ``graph``; with ``pick``, to one of several foci (IRIs, in
+    order, counted round)."""
     mutated = Graph(bind_namespaces="none")
     for triple in graph:
         mutated.add(triple)
     if not case.focus:
         mutated.update(PREFIXES + f"INSERT DATA {{ {case.insert} }}")
         return mutated, "[blank node]"
-    foci = list(mutated.query(PREFIXES + f"SELECT DISTINCT ?focus WHERE {{ {case.focus} }}"))
+    foci = sorted(mutated.query(PREFIXES + f"SELECT DISTINCT ?focus WHERE {{ {case.focus} }}"), key=str)
+    if pick is not None:
+        iris = [f for f in foci if isinstance(f[0], URIRef)]  # type: ignore[index]
+        foci = [iris[pick % len(iris)]] if iris else []
+        case = case._replace(focus=f"VALUES ?focus {{ {foci[0][0].n3()} }} {case.focus}")  # type: ignore[index]
     assert len(foci) == 1, f"{case.name}: the focus pattern must match one node, matched {len(foci)}"
     # Variables the cases may use: ?x any value of ?focus; ?q / ?p a target's quote and
     # position selectors; ?s / ?o a statement's subject and object.
@@ -382,3 +388,45 @@ def test_report_lines_name_focus_path_and_component(mini_graph: Graph) -> None:
     mutated, focus = _mutate(mini_graph, CASES[1])
     (line,) = [str(v) for v in validate_graph(mutated).violations]
     assert line == f"Violation: {focus} rdfs:label [MinCountConstraintComponent]: An entity needs exactly one rdfs:label."
+
+
+# ---------------------------------------------------------------- the fast engine agrees with pyshacl
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_engines_agree_on_constraint_case(mini_graph: Graph, case: Case) -> None:
+    mutated, _ = _mutate(mini_graph, case)
+    fast, reference = validate_graph(mutated, engine="fast"), validate_graph(mutated, engine="pyshacl")
+    assert fast == reference, _difference(fast, reference)
+
+
+@pytest.mark.parametrize("case", DESCRIPTION_CASES, ids=[c.name for c in DESCRIPTION_CASES])
+def test_engines_agree_on_description_case(description: Graph, case: Case) -> None:
+    mutated, _ = _mutate(description, case)
+    fast, reference = validate_graph(mutated, engine="fast"), validate_graph(mutated, engine="pyshacl")
+    assert fast == reference, _difference(fast, reference)
+
+
+def test_engines_agree_on_a_corpus_with_every_kind_of_error(mini_graph: Graph) -> None:
+    """A corpus of conditions, each the mini graph under its own IRIs with one constraint
+    case applied (the first case of each constraint component), validated as one graph:
+    every component violated, and the same report from both engines."""
+    first_of_each = list({c.component: c for c in reversed(CASES)}.values())
+    corpus = Graph(bind_namespaces="none")
+    for index, case in enumerate(first_of_each):
+        mutated, _ = _mutate(mini_graph, case)
+        text = mutated.serialize(format="nt")
+        for folder in ("entity/", "statement/", "evidence/", "value/", "source/", "dataset>"):
+            text = text.replace(f"<https://w3id.org/omskg/{folder}", f"<https://w3id.org/omskg/c{index}/{folder}")
+        corpus.parse(data=text, format="nt")
+    fast, reference = validate_graph(corpus, engine="fast"), validate_graph(corpus, engine="pyshacl")
+    assert {v.component for v in fast.violations} == {c.component for c in CASES}
+    assert fast == reference, _difference(fast, reference)
+
+
+def _difference(fast: Outcome, reference: Outcome) -> str:
+    only_fast = set(fast.violations) - set(reference.violations)
+    only_reference = set(reference.violations) - set(fast.violations)
+    return "only fast:\n" + "\n".join(map(str, sorted(only_fast))) + "\nonly pyshacl:\n" + "\n".join(
+        map(str, sorted(only_reference))
+    )

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, VOID, XSD
 
@@ -26,6 +27,58 @@ PAV = Namespace("http://purl.org/pav/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 DESCRIPTION_NAMESPACES = {"dctypes": DCTYPES, "pav": PAV, "spdx": SPDX, "foaf": Namespace(str(FOAF))}
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """The figures VoID gives of the published graph, counted in one pass over it."""
+
+    triples: int
+    entities: int  # what the data mints under the base, not the vocabulary's own terms
+    subjects: int
+    objects: int
+    properties: Counter[str]
+    classes: Counter[str]
+    sources: list[str]
+    links: dict[str, Counter[str]]  # target prefix -> link predicate -> count
+
+
+def statistics(triples: list[ox.Triple], base: str) -> Statistics:
+    rdf_type, source_class = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OMSKG.SourceDocument))
+    match_properties = {ox.NamedNode(str(p)) for p in MATCH_PROPERTIES.values()}
+    entity_space = Iris(base).prefixes()["entity"]
+    subjects: set[ox.NamedNode | ox.BlankNode] = set()
+    objects: set[object] = set()
+    properties: Counter[str] = Counter()
+    classes: Counter[str] = Counter()
+    links: list[tuple[str, str]] = []
+    for triple in triples:
+        subject, predicate, obj = triple.subject, triple.predicate, triple.object
+        subjects.add(subject)  # type: ignore[arg-type]
+        objects.add(obj)
+        properties[predicate.value] += 1
+        if predicate == rdf_type:
+            classes[obj.value] += 1  # type: ignore[union-attr]
+        elif predicate in match_properties and subject.value.startswith(entity_space):  # type: ignore[union-attr]
+            # (the ontology's own skos mappings to Biolink and RO are not links of the data)
+            links.append((predicate.value, obj.value))  # type: ignore[union-attr]
+    converter = xref_converter()
+    by_prefix: dict[str, Counter[str]] = {}
+    for predicate_iri, target in links:
+        prefix = converter.compress(target, strict=True).split(":", 1)[0]
+        by_prefix.setdefault(prefix, Counter())[predicate_iri] += 1
+    ontology = str(OMSKG)
+    entities = sum(
+        1 for s in subjects
+        if isinstance(s, ox.NamedNode) and s.value.startswith(base) and not s.value.startswith(ontology)
+    )
+    sources = sorted(
+        t.subject.value for t in triples  # type: ignore[union-attr]
+        if t.object == source_class and t.predicate == rdf_type
+    )
+    return Statistics(
+        len(triples), entities, len(subjects), len(objects), properties, classes, sources, by_prefix
+    )
 
 
 @dataclass(frozen=True)
@@ -67,7 +120,7 @@ def _levels_common(g: Graph, node: URIRef, meta: DatasetMetadata, iris: DatasetI
 
 
 def describe(
-    meta: DatasetMetadata, files: dict[str, bytes], graph: Graph, base: str, disclaimer: str
+    meta: DatasetMetadata, files: dict[str, bytes], stats: Statistics, base: str, disclaimer: str
 ) -> Graph:
     iris = DatasetIris(base, meta.version)
     g = Graph(bind_namespaces="none")
@@ -93,9 +146,9 @@ def describe(
     g.add((release, DCTERMS.modified, Literal(meta.modified.isoformat(), datatype=XSD.date)))
     g.add((release, OMSKG.disclaimer, Literal(disclaimer, lang="en")))
     g.add((release, VOID.uriSpace, Literal(base)))
-    for source in sorted(set(graph.subjects(RDF.type, OMSKG.SourceDocument)), key=str):
-        g.add((release, DCTERMS.source, source))
-        g.add((release, PROV.wasDerivedFrom, source))
+    for source in stats.sources:
+        g.add((release, DCTERMS.source, URIRef(source)))
+        g.add((release, PROV.wasDerivedFrom, URIRef(source)))
 
     for d in meta.distributions:
         node = iris.distribution(d.name)
@@ -123,49 +176,36 @@ def describe(
         )
         if d.rdf:
             g.add((node, RDF.type, VOID.Dataset))
-            g.add((node, VOID.triples, Literal(len(graph))))
+            g.add((node, VOID.triples, Literal(stats.triples)))
             g.add((release, VOID.dataDump, iris.download(d.name)))
 
-    _statistics(g, release, graph, iris, base)
-    _linksets(g, release, graph, iris)
+    _statistics(g, release, stats, iris)
+    _linksets(g, release, stats, iris)
     return g
 
 
-def _statistics(g: Graph, release: URIRef, graph: Graph, iris: DatasetIris, base: str) -> None:
-    subjects = set(graph.subjects())
-    g.add((release, VOID.triples, Literal(len(graph))))
-    # entities: what the data mints under the base, not the vocabulary's own terms
-    instances = [s for s in subjects if str(s).startswith(base) and not str(s).startswith(str(OMSKG))]
-    g.add((release, VOID.entities, Literal(len(instances))))
-    g.add((release, VOID.distinctSubjects, Literal(len(subjects))))
-    g.add((release, VOID.distinctObjects, Literal(len(set(graph.objects())))))
-    properties = Counter(p for _, p, _ in graph)
-    classes = Counter(o for _, _, o in graph.triples((None, RDF.type, None)))
-    g.add((release, VOID.properties, Literal(len(properties))))
-    g.add((release, VOID.classes, Literal(len(classes))))
-    for cls, count in sorted(classes.items(), key=lambda item: str(item[0])):
-        part = iris.part("class", str(cls))
+def _statistics(g: Graph, release: URIRef, stats: Statistics, iris: DatasetIris) -> None:
+    g.add((release, VOID.triples, Literal(stats.triples)))
+    g.add((release, VOID.entities, Literal(stats.entities)))
+    g.add((release, VOID.distinctSubjects, Literal(stats.subjects)))
+    g.add((release, VOID.distinctObjects, Literal(stats.objects)))
+    g.add((release, VOID.properties, Literal(len(stats.properties))))
+    g.add((release, VOID.classes, Literal(len(stats.classes))))
+    for cls, count in sorted(stats.classes.items()):
+        part = iris.part("class", cls)
         g.add((release, VOID.classPartition, part))
-        g.add((part, VOID["class"], cls))
+        g.add((part, VOID["class"], URIRef(cls)))
         g.add((part, VOID.entities, Literal(count)))
-    for prop, count in sorted(properties.items(), key=lambda item: str(item[0])):
-        part = iris.part("property", str(prop))
+    for prop, count in sorted(stats.properties.items()):
+        part = iris.part("property", prop)
         g.add((release, VOID.propertyPartition, part))
-        g.add((part, VOID.property, prop))
+        g.add((part, VOID.property, URIRef(prop)))
         g.add((part, VOID.triples, Literal(count)))
 
 
-def _linksets(g: Graph, release: URIRef, graph: Graph, iris: DatasetIris) -> None:
+def _linksets(g: Graph, release: URIRef, stats: Statistics, iris: DatasetIris) -> None:
     converter = xref_converter()
-    entity_space = Iris(iris.base).prefixes()["entity"]
-    links: dict[str, Counter[URIRef]] = {}
-    for predicate in MATCH_PROPERTIES.values():
-        for entity, target in graph.subject_objects(predicate):
-            if not str(entity).startswith(entity_space):
-                continue  # the ontology's own skos mappings to Biolink and RO are not links of the data
-            prefix = converter.compress(str(target), strict=True).split(":", 1)[0]
-            links.setdefault(prefix, Counter())[predicate] += 1
-    for prefix, counts in sorted(links.items()):
+    for prefix, counts in sorted(stats.links.items()):
         linkset = iris.linkset(prefix)
         target = URIRef(f"{linkset}/target")
         g.add((linkset, RDF.type, VOID.Linkset))
@@ -174,8 +214,8 @@ def _linksets(g: Graph, release: URIRef, graph: Graph, iris: DatasetIris) -> Non
         g.add((linkset, VOID.objectsTarget, target))
         g.add((linkset, VOID.triples, Literal(sum(counts.values()))))
         g.add((linkset, DCTERMS.title, Literal(f"omskg links to {prefix}", lang="en")))
-        for predicate in sorted(counts, key=str):
-            g.add((linkset, VOID.linkPredicate, predicate))
+        for predicate in sorted(counts):
+            g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
         g.add((target, RDF.type, VOID.Dataset))
         g.add((target, DCTERMS.title, Literal(prefix)))
         g.add((target, VOID.uriSpace, Literal(converter.prefix_map[prefix])))

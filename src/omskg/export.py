@@ -1,8 +1,9 @@
 """Deterministic serialisations of the graph, and their atomic publication into a folder.
 
-The same graph always gives the same bytes: N-Triples lines are sorted, the Turtle
-writer orders subjects and predicates, and the JSON-LD is compacted against our own
-context and then sorted. Nothing carries a timestamp or a path of this machine.
+The same graph always gives the same bytes: the triples are sorted by their N-Triples
+form, Oxigraph writes N-Triples and Turtle from them in that order, and the JSON-LD is one
+node object per line, sorted, compacted against our own context. Nothing carries a
+timestamp or a path of this machine.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import OWL, RDF, Graph, URIRef
 
 from omskg import resources
-from omskg.graph import Iris
+from omskg.graph import Iris, Triples
 from omskg.vocab import NAMESPACES, Vocabulary, local_name
 
 TURTLE = "omskg.ttl"
@@ -59,24 +61,134 @@ def jsonld_context(vocab: Vocabulary, base: str) -> dict[str, Any]:
     return context
 
 
-def turtle(graph: Graph) -> bytes:
-    return graph.serialize(format="turtle", encoding="utf-8")
+class SortedTriples:
+    """The triples in the order every writer uses: by their N-Triples form."""
+
+    def __init__(self, triples: Triples) -> None:
+        keyed = sorted((str(t), t) for t in triples)  # no ties: the triples are a set
+        self.lines = [line for line, _ in keyed]
+        self.triples = [t for _, t in keyed]
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+    @classmethod
+    def of_graph(cls, graph: Graph) -> SortedTriples:
+        """The triples of an rdflib Graph (for small graphs: it goes through N-Triples)."""
+        data = graph.serialize(format="nt", encoding="utf-8")
+        return cls({quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)})
 
 
-def ntriples(graph: Graph) -> bytes:
-    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def turtle(triples: SortedTriples, prefixes: dict[str, str]) -> bytes:
+    written = ox.serialize(triples.triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert written is not None  # None only when writing to a file
+    return written
 
 
-def jsonld(graph: Graph, context: dict[str, Any]) -> bytes:
-    from pyld import jsonld as pyld  # heavy: imported only when JSON-LD is written
+def ntriples(triples: SortedTriples) -> bytes:
+    return "".join(line + " .\n" for line in triples.lines).encode("utf-8")
 
-    expanded = json.loads(graph.serialize(format="json-ld", encoding="utf-8"))
-    compacted = pyld.compact(expanded, {"@context": context}, {"compactArrays": True})
-    nodes = compacted.get("@graph", [compacted])
-    document = {"@context": context, "@graph": sorted((_sorted(n) for n in nodes), key=lambda n: n["id"])}
-    return _json_bytes(document)
+
+def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
+    """Compact JSON-LD against ``context``: one node object per subject and line, keys named
+    by the context's terms where a term fits the value, compact IRIs elsewhere."""
+    compactor = _Compactor(context)
+    nodes: list[str] = []
+    subject: ox.NamedNode | ox.BlankNode | None = None
+    group: list[ox.Triple] = []
+    for triple in triples.triples:
+        if triple.subject != subject and group:
+            nodes.append(compactor.node(group))
+            group = []
+        subject = triple.subject  # type: ignore[assignment]
+        group.append(triple)
+    if group:
+        nodes.append(compactor.node(group))
+    nodes.sort()
+    head = json.dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)
+    body = ",\n".join("    " + node for node in nodes)
+    return (head[: head.rindex("}")].rstrip() + ',\n  "@graph": [\n' + body + "\n  ]\n}\n").encode("utf-8")
+
+
+class _Compactor:
+    """Just the compaction rules our context needs: prefixes, and terms with @type @id,
+    a datatype, or @language (ontology/context.json and the ontology's properties)."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.prefixes = sorted(
+            ((iri, name) for name, iri in context.items()
+             if isinstance(iri, str) and ":" not in name and iri.endswith(("/", "#"))),
+            key=lambda item: -len(item[0]),
+        )
+        self.terms: dict[str, list[tuple[str, str | None, str | None]]] = {}  # IRI -> terms
+        for name, definition in sorted(context.items()):
+            if isinstance(definition, str):
+                if definition.startswith("@") or (":" not in name and definition.endswith(("/", "#"))):
+                    continue  # a keyword alias or a prefix
+                iri, coercion, language = self.expand(definition), None, None
+            else:
+                iri = self.expand(definition.get("@id", name))
+                coercion, language = definition.get("@type"), definition.get("@language")
+            kind = self.expand(coercion) if coercion not in (None, "@id") else coercion
+            self.terms.setdefault(iri, []).append((name, kind, language))
+        self.defined = set(context)
+
+    def expand(self, name: str) -> str:
+        prefix, _, local = name.partition(":")
+        for iri, candidate in self.prefixes:
+            if candidate == prefix and local:
+                return iri + local
+        return name
+
+    def iri(self, iri: str) -> str:
+        for namespace, name in self.prefixes:
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                return f"{name}:{iri[len(namespace):]}"
+        return iri
+
+    def id(self, node: ox.NamedNode | ox.BlankNode) -> str:
+        return self.iri(node.value) if isinstance(node, ox.NamedNode) else f"_:{node.value}"
+
+    def value(self, predicate: str, obj: Any) -> tuple[str, Any]:
+        """(key, JSON value) for one object of ``predicate``."""
+        if isinstance(obj, (ox.NamedNode, ox.BlankNode)):
+            kind, language, plain = "@id", None, self.id(obj)
+            explicit: dict[str, str] = {"id": plain}
+        elif obj.language:
+            kind, language, plain = None, obj.language, obj.value
+            explicit = {"@value": obj.value, "@language": obj.language}
+        elif obj.datatype.value == XSD_STRING:
+            kind, language, plain = None, None, obj.value
+            explicit = {"@value": obj.value}
+        else:
+            kind, language, plain = obj.datatype.value, None, obj.value
+            explicit = {"@value": obj.value, "type": self.iri(obj.datatype.value)}
+        terms = self.terms.get(predicate, [])
+        for name, term_kind, term_language in terms:  # a term whose coercion fits the value
+            if (term_kind, term_language) == (kind, language):
+                return name, plain
+        for name, term_kind, term_language in terms:  # a term with no coercion, explicit value
+            if term_kind is None and term_language is None:
+                return name, explicit
+        key = self.iri(predicate)
+        return (predicate if key in self.defined else key), explicit
+
+    def node(self, triples: list[ox.Triple]) -> str:
+        node: dict[str, Any] = {"id": self.id(triples[0].subject)}  # type: ignore[arg-type]
+        values: dict[str, list[Any]] = {}
+        for triple in triples:
+            if triple.predicate.value == RDF_TYPE and isinstance(triple.object, ox.NamedNode):
+                values.setdefault("type", []).append(self.iri(triple.object.value))
+                continue
+            key, value = self.value(triple.predicate.value, triple.object)
+            values.setdefault(key, []).append(value)
+        for key, items in values.items():
+            node[key] = items[0] if len(items) == 1 else _sorted(items)
+        return json.dumps(node, sort_keys=True, ensure_ascii=False)
+
+
+XSD_STRING = str(NAMESPACES["xsd"]) + "string"
+RDF_TYPE = str(RDF.type)
 
 
 def context_document(context: dict[str, Any]) -> bytes:
@@ -97,13 +209,17 @@ def _json_bytes(document: Any) -> bytes:
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def publication(graph: Graph, vocab: Vocabulary, base: str) -> dict[str, bytes]:
+def turtle_prefixes(base: str) -> dict[str, str]:
+    return {**{prefix: str(ns) for prefix, ns in NAMESPACES.items()}, **Iris(base).prefixes()}
+
+
+def publication(triples: SortedTriples, vocab: Vocabulary, base: str) -> dict[str, bytes]:
     """Every file of dist/, by name."""
     context = jsonld_context(vocab, base)
     return {
-        TURTLE: turtle(graph),
-        NTRIPLES: ntriples(graph),
-        JSONLD: jsonld(graph, context),
+        TURTLE: turtle(triples, turtle_prefixes(base)),
+        NTRIPLES: ntriples(triples),
+        JSONLD: jsonld(triples, context),
         CONTEXT: context_document(context),
         ONTOLOGY: resources.ontology_file().read_bytes(),
         SHAPES: (resources.shapes_dir() / "omskg-shapes.ttl").read_bytes(),

@@ -143,7 +143,7 @@ class _Mapping(dict[str, Any]):
     key_lines: dict[str, int]
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(yaml.CSafeLoader):
     pass
 
 
@@ -699,6 +699,15 @@ def _parse_list(
 
 def read_fact_files(paths: list[Path], vocab: Vocabulary) -> list[FactFile]:
     """Read every file; report the problems of all of them together."""
+    files, problems = read_each(paths, vocab)
+    problems.extend(problems_across(files))
+    if problems:
+        raise FactFileError(problems)
+    return files
+
+
+def read_each(paths: list[Path], vocab: Vocabulary) -> tuple[list[FactFile], list[Problem]]:
+    """The files that check out on their own, and the problems of the others."""
     files: list[FactFile] = []
     problems: list[Problem] = []
     for path in paths:
@@ -706,6 +715,12 @@ def read_fact_files(paths: list[Path], vocab: Vocabulary) -> list[FactFile]:
             files.append(read_fact_file(path, vocab))
         except FactFileError as error:
             problems.extend(error.problems)
+    return files, problems
+
+
+def problems_across(files: list[FactFile]) -> list[Problem]:
+    """What no single file shows: an entity id defined in two files."""
+    problems: list[Problem] = []
     entity_ids: dict[str, Path] = {}
     for fact_file in files:
         for entity in fact_file.entities:
@@ -715,9 +730,7 @@ def read_fact_files(paths: list[Path], vocab: Vocabulary) -> list[FactFile]:
                     Problem(fact_file.path, None, f"entity id {entity.id!r} is also defined in {other}")
                 )
             entity_ids.setdefault(entity.id, fact_file.path)
-    if problems:
-        raise FactFileError(problems)
-    return files
+    return problems
 
 
 def fact_file_paths(directory: Path) -> list[Path]:

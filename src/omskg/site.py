@@ -45,12 +45,13 @@ class Site:
     def build(cls, facts_dir: Path, base: str, queries_dir: Path, bounds: Bounds) -> Site:
         """Queries run in child processes on files["omskg.nt"] (see query.run_bounded)."""
         assembled = assemble(facts_dir, base)
+        graph = assembled.graph
         vocab = load_vocabulary()
-        files = export.publication(assembled.graph, vocab, base)
+        files = export.publication(export.SortedTriples(assembled.triples), vocab, base)
         queries = {p.stem: p.read_text(encoding="utf-8") for p in sorted(queries_dir.glob("*.rq"))}
         return cls(
             base,
-            assembled.graph,
+            graph,
             files,
             export.jsonld_context(vocab, base),
             queries,
@@ -79,10 +80,10 @@ class Site:
         return description
 
     def turtle(self, iri: URIRef) -> bytes:
-        return export.turtle(self.describe(iri))
+        return export.turtle(export.SortedTriples.of_graph(self.describe(iri)), export.turtle_prefixes(self.base))
 
     def jsonld(self, iri: URIRef) -> bytes:
-        return export.jsonld(self.describe(iri), self.context)
+        return export.jsonld(export.SortedTriples.of_graph(self.describe(iri)), self.context)
 
     # ------------------------------------------------------------------ HTML
 

@@ -1,0 +1,78 @@
+"""The parallel build (forked workers read and build fact files; a forked child validates
+while the parent serialises) publishes the same bytes as the serial one, and fails the
+same way: every problem reported, nothing published."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from omskg import build as build_module
+from omskg import resources
+from omskg.build import ValidationFailed, build
+from omskg.facts import FactFileError
+from omskg.validate import Outcome, Violation
+from omskg.vocab import DEFAULT_BASE
+
+
+@pytest.fixture
+def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fact file in its own worker's chunk, and the SHACL gate in a child, whatever the size."""
+    monkeypatch.setattr(build_module, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+
+
+def _two_conditions(tmp_path: Path) -> Path:
+    """The curated facts and a synthetic second condition, as a folder of fact files."""
+    from benchmarks.corpus import generate
+
+    folder = generate(1, tmp_path / "corpus")
+    shutil.copy(resources.conditions_dir() / "opsoclonus-myoclonus-syndrome.yaml", folder)
+    for source in resources.conditions_dir().parent.joinpath("sources").iterdir():
+        shutil.copy(source, folder.parent / "sources")
+    return folder
+
+
+def test_parallel_build_publishes_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    facts = _two_conditions(tmp_path)
+    build(facts, tmp_path / "serial", DEFAULT_BASE)
+    monkeypatch.setattr(build_module, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    report = build(facts, tmp_path / "parallel", DEFAULT_BASE)
+    assert report.facts == 2 * 48
+    for path in sorted((tmp_path / "serial").iterdir()):
+        assert (tmp_path / "parallel" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_parallel_build_reports_every_bad_file(tmp_path: Path, parallel: None) -> None:
+    facts = _two_conditions(tmp_path)
+    for path in facts.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert "predicate: hasSymptom\n" in text
+        path.write_text(text.replace("predicate: hasSymptom\n", "predicate: hasSymptoms\n", 1), encoding="utf-8")
+    out = tmp_path / "dist"
+    with pytest.raises(FactFileError) as error:
+        build(facts, out, DEFAULT_BASE)
+    assert sorted({p.path.name for p in error.value.problems}) == sorted(p.name for p in facts.glob("*.yaml"))
+    assert all(p.line and "unknown predicate 'hasSymptoms'" in p.message for p in error.value.problems)
+    assert not out.exists()
+
+
+def _failing(*args: object, **kwargs: object) -> Outcome:
+    return Outcome(False, (Violation("<x>", "rdfs:label", "MinCountConstraintComponent", "m", "", "Violation"),))
+
+
+def test_violations_found_in_the_forked_validator_stop_the_build(
+    tmp_path: Path, parallel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module, "validate_triples", _failing)  # inherited by the fork
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "omskg.ttl").write_bytes(b"previous")
+    with pytest.raises(ValidationFailed) as error:
+        build(resources.conditions_dir(), out, DEFAULT_BASE)
+    assert [v.component for v in error.value.outcome.violations] == ["MinCountConstraintComponent"]
+    assert [p.name for p in out.iterdir()] == ["omskg.ttl"]
+    assert (out / "omskg.ttl").read_bytes() == b"previous"
