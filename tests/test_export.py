@@ -58,6 +58,25 @@ def test_jsonld_embeds_the_published_context_and_keys_read_as_words(built: Path)
     assert not [k for k in keys if k.startswith("http")]
 
 
+def test_jsonld_expands_in_the_reference_processor_to_the_same_graph(built: Path, graph: Graph) -> None:
+    """omskg writes its compact JSON-LD itself (pyld took minutes per million triples);
+    pyld, the reference JSON-LD processor, must read it back as the published graph."""
+    from pyld import jsonld
+
+    document = json.loads((built / export.JSONLD).read_text(encoding="utf-8"))
+    parsed = Graph()
+    parsed.parse(data=jsonld.to_rdf(document, {"format": "application/n-quads"}), format="nt")
+    assert len(parsed) == len(graph) and isomorphic(parsed, graph)
+
+
+def test_jsonld_is_one_node_per_line_sorted(built: Path) -> None:
+    lines = (built / export.JSONLD).read_text(encoding="utf-8").splitlines()
+    nodes = [json.loads(line.rstrip(",")) for line in lines if line.startswith('    {"id": ')]
+    ids = [node["id"] for node in nodes]
+    assert len(ids) == len(set(ids)) == len(json.loads("\n".join(lines))["@graph"]) > 100
+    assert ids == sorted(ids)
+
+
 def test_turtle_declares_prefixes(built: Path) -> None:
     text = (built / export.TURTLE).read_text(encoding="utf-8")
     for prefix in ("omskg", "biolink", "oa", "prov", "skos", "obo", "schema"):

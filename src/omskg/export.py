@@ -93,7 +93,7 @@ def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
     """Compact JSON-LD against ``context``: one node object per subject and line, keys named
     by the context's terms where a term fits the value, compact IRIs elsewhere."""
     compactor = _Compactor(context)
-    nodes: list[str] = []
+    nodes: list[tuple[str, str]] = []  # (id, the node as one line of JSON)
     subject: ox.NamedNode | ox.BlankNode | None = None
     group: list[ox.Triple] = []
     for triple in triples.triples:
@@ -106,7 +106,7 @@ def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
         nodes.append(compactor.node(group))
     nodes.sort()
     head = json.dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)
-    body = ",\n".join("    " + node for node in nodes)
+    body = ",\n".join("    " + node for _, node in nodes)
     return (head[: head.rindex("}")].rstrip() + ',\n  "@graph": [\n' + body + "\n  ]\n}\n").encode("utf-8")
 
 
@@ -173,7 +173,8 @@ class _Compactor:
         key = self.iri(predicate)
         return (predicate if key in self.defined else key), explicit
 
-    def node(self, triples: list[ox.Triple]) -> str:
+    def node(self, triples: list[ox.Triple]) -> tuple[str, str]:
+        """(id, node object as one line of JSON) for the triples of one subject."""
         node: dict[str, Any] = {"id": self.id(triples[0].subject)}  # type: ignore[arg-type]
         values: dict[str, list[Any]] = {}
         for triple in triples:
@@ -182,9 +183,10 @@ class _Compactor:
                 continue
             key, value = self.value(triple.predicate.value, triple.object)
             values.setdefault(key, []).append(value)
-        for key, items in values.items():
+        for key in sorted(values, key=lambda k: (k != "type", k)):  # id, type, then the rest by name
+            items = values[key]
             node[key] = items[0] if len(items) == 1 else _sorted(items)
-        return json.dumps(node, sort_keys=True, ensure_ascii=False)
+        return node["id"], json.dumps(node, ensure_ascii=False)
 
 
 XSD_STRING = str(NAMESPACES["xsd"]) + "string"
