@@ -311,9 +311,16 @@ class _Builder:
             self.add(node, PROV.wasDerivedFrom, source_node)
 
 
-def ontology_triples(vocab: Vocabulary) -> Triples:
-    text = vocab.graph.serialize(format="nt", encoding="utf-8")
-    return {quad.triple for quad in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)}
+_ONTOLOGIES: dict[int, tuple[Graph, frozenset[ox.Triple]]] = {}  # (the graph kept, so its id stays its own)
+
+
+def ontology_triples(vocab: Vocabulary) -> frozenset[ox.Triple]:
+    found = _ONTOLOGIES.get(id(vocab.graph))
+    if found is None:
+        text = vocab.graph.serialize(format="nt", encoding="utf-8")
+        triples = frozenset(quad.triple for quad in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+        found = _ONTOLOGIES[id(vocab.graph)] = (vocab.graph, triples)
+    return found[1]
 
 
 def file_triples(fact_file: FactFile, vocab: Vocabulary, base: str) -> Triples:
