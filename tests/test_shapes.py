@@ -8,6 +8,8 @@ made on; the update's DELETE/INSERT/WHERE parts may use ?focus too.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -16,6 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from omskg import export
+from omskg.shacl import UnsupportedShape
 from omskg.validate import Outcome, _short, shapes_graph, validate_graph
 from omskg.vocab import NAMESPACES, SH
 
@@ -430,3 +433,35 @@ def _difference(fast: Outcome, reference: Outcome) -> str:
     return "only fast:\n" + "\n".join(map(str, sorted(only_fast))) + "\nonly pyshacl:\n" + "\n".join(
         map(str, sorted(only_reference))
     )
+
+
+@pytest.mark.parametrize("feature", [
+    'sh:message "m" ; sh:maxLength 5',
+    'sh:message "m" ; sh:equals rdfs:label',
+    'sh:message "m" ; sh:node omskgsh:Other',
+    'sh:message "m" ; sh:deactivated true',
+    'sh:message "{$this} has no label"',
+])
+def test_fast_engine_refuses_what_it_does_not_implement(mini_graph: Graph, feature: str) -> None:
+    """A shape the fast engine cannot check is refused, never half-checked; pyshacl takes it."""
+    shapes = Graph()
+    shapes.parse(data=PREFIXES + f"""
+        PREFIX sh: <http://www.w3.org/ns/shacl#>
+        PREFIX omskgsh: <https://w3id.org/omskg/shapes/>
+        omskgsh:S a sh:NodeShape ; sh:targetClass omskg:Entity ;
+            sh:property [ sh:path rdfs:label ; sh:minCount 1 ; {feature} ] .
+        omskgsh:Other a sh:NodeShape ; sh:nodeKind sh:IRI ; sh:message "o" .
+    """, format="turtle")
+    with pytest.raises(UnsupportedShape):
+        validate_graph(mini_graph, shapes, engine="fast")
+    validate_graph(mini_graph, shapes, engine="pyshacl")
+
+
+def test_a_build_does_not_import_pyshacl(tmp_path: Path) -> None:
+    """The default engine is omskg's own: a build never loads pyshacl (0.2 s of start-up)."""
+    code = (
+        "import sys; from pathlib import Path; from omskg import resources; from omskg.build import build; "
+        f"build(resources.conditions_dir(), Path({str(tmp_path / 'dist')!r}), 'https://w3id.org/omskg/'); "
+        "print('pyshacl' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"

@@ -72,7 +72,6 @@ class DataGraph:
                 objects.append(triple.object)
         self._backward: dict[ox.NamedNode, dict[Term, Values]] = {}
         self._instances: dict[ox.NamedNode, set[Term]] = {}
-        self._types = self.forward.get(ox.NamedNode(str(RDF.type)), {})
         self._store: ox.Store | None = None
 
     def objects(self, subject: Term, predicate: ox.NamedNode) -> Values:
@@ -124,7 +123,7 @@ class DataGraph:
 
 # ---------------------------------------------------------------- the shapes, compiled
 
-Target = Callable[["DataGraph"], set[Term]]
+Target = Callable[[DataGraph], set[Term]]
 Check = Callable[[DataGraph, Term, Values], Iterator[Term | None]]
 """Yields one item per result: the offending value node, or None where SHACL gives none."""
 
@@ -157,7 +156,8 @@ class NodeShape:
 _STRUCTURE = {
     RDF.type, SH.path, SH.message, SH.severity, SH.property, SH.sparql, SH.name, SH.description,
     SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.declare,
-    SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.flags, RDFS.comment, RDFS.label,
+    SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint, SH.flags,
+    RDFS.comment, RDFS.label,
 }
 
 
