@@ -101,3 +101,12 @@ def test_bytes_do_not_depend_on_hash_seed(tmp_path: Path, built: Path) -> None:
                        check=True, env=env, cwd=tmp_path, capture_output=True)
         for path in sorted(built.iterdir()):
             assert (out / path.name).read_bytes() == path.read_bytes(), f"{path.name} differs with seed {seed}"
+
+
+def test_reference_engine_publishes_the_same_bytes(tmp_path: Path, built: Path) -> None:
+    """`omskg build --engine pyshacl` gates with pySHACL and publishes exactly what the fast engine does."""
+    out = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "omskg.cli", "build", "--engine", "pyshacl", "--out", str(out)],
+                   check=True, cwd=tmp_path, capture_output=True)
+    for path in sorted(built.iterdir()):
+        assert (out / path.name).read_bytes() == path.read_bytes(), path.name
