@@ -29,6 +29,7 @@ from omskg.vocab import load_vocabulary
 
 PARALLEL_FROM = 50_000  # triples
 PARALLEL_FILES = 16  # fact files read and built by a pool of forked workers from this many
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()  # not on Windows: all in one process
 
 Progress = Callable[[str], None]
 
@@ -84,7 +85,7 @@ def assemble(facts_dir: Path, base: str, progress: Progress = _quiet) -> Assembl
     paths = fact_file_paths(facts_dir)
     progress(f"reading {len(paths)} fact file(s) from {facts_dir} and building their triples")
     began = time.perf_counter()
-    if len(paths) >= PARALLEL_FILES:
+    if len(paths) >= PARALLEL_FILES and _CAN_FORK:
         fact_files, problems, triples = _read_and_build_in_parallel(paths, base)
     else:
         fact_files, problems = read_each(paths, vocab)
@@ -151,7 +152,7 @@ def _validate_pending(engine: Engine) -> Outcome:
 
 def _start_validation(triples: Triples, engine: Engine) -> Future[Outcome]:
     global _PENDING
-    if len(triples) < PARALLEL_FROM:
+    if len(triples) < PARALLEL_FROM or not _CAN_FORK:
         done: Future[Outcome] = Future()
         done.set_result(validate_triples(triples, engine=engine))
         return done

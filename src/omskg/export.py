@@ -132,6 +132,7 @@ class _Compactor:
             kind = self.expand(coercion) if coercion not in (None, "@id") else coercion
             self.terms.setdefault(iri, []).append((name, kind, language))
         self.defined = set(context)
+        self._compact: dict[str, str] = {}  # IRI -> compact IRI: most IRIs recur
 
     def expand(self, name: str) -> str:
         prefix, _, local = name.partition(":")
@@ -141,6 +142,12 @@ class _Compactor:
         return name
 
     def iri(self, iri: str) -> str:
+        compact = self._compact.get(iri)
+        if compact is None:
+            compact = self._compact[iri] = self._compact_iri(iri)
+        return compact
+
+    def _compact_iri(self, iri: str) -> str:
         for namespace, name in self.prefixes:
             if iri.startswith(namespace) and len(iri) > len(namespace):
                 return f"{name}:{iri[len(namespace):]}"
