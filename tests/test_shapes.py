@@ -441,6 +441,8 @@ def _difference(fast: Outcome, reference: Outcome) -> str:
     'sh:message "m" ; sh:node omskgsh:Other',
     'sh:message "m" ; sh:deactivated true',
     'sh:message "{$this} has no label"',
+    'sh:message "m" ; sh:sparql [ sh:message "s" ; sh:select "SELECT $this WHERE { $this ?p ?o }" ]',
+    'sh:message "m" ; sh:property [ sh:path rdfs:label ; sh:maxCount 1 ; sh:message "p" ]',
 ])
 def test_fast_engine_refuses_what_it_does_not_implement(mini_graph: Graph, feature: str) -> None:
     """A shape the fast engine cannot check is refused, never half-checked; pyshacl takes it."""
@@ -465,3 +467,19 @@ def test_a_build_does_not_import_pyshacl(tmp_path: Path) -> None:
         "print('pyshacl' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+@pytest.mark.parametrize("shape", [
+    # a shape with a target but no rdf:type is a shape all the same
+    'omskgsh:S sh:targetClass omskg:Entity ; sh:property [ sh:path rdfs:label ; sh:maxCount 0 ; sh:message "m" ] .',
+    # a property shape with a target of its own
+    'omskgsh:S a sh:PropertyShape ; sh:targetClass omskg:Population ; sh:path rdfs:label ; sh:minLength 9 ; sh:message "m" .',
+    'omskgsh:S sh:targetSubjectsOf rdfs:label ; sh:path rdfs:label ; sh:pattern "^[a-m]" ; sh:message "m" .',
+])
+def test_engines_agree_on_other_shapes(mini_graph: Graph, shape: str) -> None:
+    shapes = Graph()
+    shapes.parse(data=PREFIXES + "PREFIX sh: <http://www.w3.org/ns/shacl#>\n"
+                 "PREFIX omskgsh: <https://w3id.org/omskg/shapes/>\n" + shape, format="turtle")
+    fast, reference = validate_graph(mini_graph, shapes, engine="fast"), validate_graph(mini_graph, shapes, engine="pyshacl")
+    assert fast.violations, "the shape must find something to report"
+    assert fast == reference, _difference(fast, reference)

@@ -232,8 +232,12 @@ class _Compiler:
                 shape.constraints.extend(built if isinstance(built, list) else [built])
                 handled.add(parameter)
         for property_node in self.g.objects(node, SH.property):
+            if path is not None:
+                raise UnsupportedShape(f"shape {node}: sh:property is supported on node shapes only")
             shape.properties.append(self.shape(property_node, self.g.value(property_node, SH.path)))
         for constraint in self.g.objects(node, SH.sparql):
+            if path is not None or nested:
+                raise UnsupportedShape(f"shape {node}: SPARQL constraints are supported on node shapes only")
             shape.sparql.append(self.sparql(constraint))
         unknown = {p for p in self.g.predicates(node) if p not in handled and str(p).startswith(str(SH))}
         if unknown:
@@ -255,16 +259,21 @@ class _Compiler:
         return "\n".join([*prefixes, str(select)]), str(message)
 
     def node_shapes(self) -> list[NodeShape]:
+        """Every shape with a target (typed or not; a property shape too, with its path)."""
+        target_kinds = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+        nodes = {*self.g.subjects(RDF.type, SH.NodeShape), *self.g.subjects(RDF.type, SH.PropertyShape)}
+        for kind in target_kinds:
+            nodes |= set(self.g.subjects(kind, None))
         compiled = []
-        for node in sorted(set(self.g.subjects(RDF.type, SH.NodeShape)), key=str):
+        for node in sorted(nodes, key=str):
             targets = [
                 _target(kind, _ox(argument))
-                for kind in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+                for kind in target_kinds
                 for argument in self.g.objects(node, kind)
             ]
             if (node, RDF.type, RDFS.Class) in self.g:
                 raise UnsupportedShape(f"{node}: implicit class targets are not supported")
-            compiled.append(NodeShape(self.shape(node, None), targets))
+            compiled.append(NodeShape(self.shape(node, self.g.value(node, SH.path)), targets))
         return compiled
 
 
