@@ -483,3 +483,17 @@ def test_engines_agree_on_other_shapes(mini_graph: Graph, shape: str) -> None:
     fast, reference = validate_graph(mini_graph, shapes, engine="fast"), validate_graph(mini_graph, shapes, engine="pyshacl")
     assert fast.violations, "the shape must find something to report"
     assert fast == reference, _difference(fast, reference)
+
+
+@pytest.mark.parametrize("extra", ["sh:deactivated true ;", "sh:severity sh:Warning ;", 'sh:message "{?value} is wrong" ;'])
+def test_fast_engine_refuses_sparql_constraints_it_does_not_implement(mini_graph: Graph, extra: str) -> None:
+    shapes = Graph()
+    message = "" if "sh:message" in extra else 'sh:message "s" ;'
+    shapes.parse(data=PREFIXES + f"""
+        PREFIX sh: <http://www.w3.org/ns/shacl#>
+        PREFIX omskgsh: <https://w3id.org/omskg/shapes/>
+        omskgsh:S a sh:NodeShape ; sh:targetClass omskg:Entity ;
+            sh:sparql [ {extra} {message} sh:select "SELECT $this ?value WHERE {{ $this rdfs:label ?value }}" ] .
+    """, format="turtle")
+    with pytest.raises(UnsupportedShape):
+        validate_graph(mini_graph, shapes, engine="fast")

@@ -251,6 +251,11 @@ class _Compiler:
         message = self.one(node, SH.message)
         if select is None or message is None:
             raise UnsupportedShape(f"SPARQL constraint {node} needs sh:select and sh:message")
+        unknown = {p for p in self.g.predicates(node) if str(p).startswith(str(SH))} - {
+            SH.select, SH.message, SH.prefixes
+        }
+        if unknown or "{" in str(message):
+            raise UnsupportedShape(f"SPARQL constraint {node}: only sh:select, sh:message and sh:prefixes")
         prefixes = []
         for declarer in self.g.objects(node, SH.prefixes):
             for declaration in self.g.objects(declarer, SH.declare):
