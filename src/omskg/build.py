@@ -88,10 +88,7 @@ def assemble(facts_dir: Path, base: str, progress: Progress = _quiet) -> Assembl
     if len(paths) >= PARALLEL_FILES and _CAN_FORK:
         fact_files, problems, triples = _read_and_build_in_parallel(paths, base)
     else:
-        fact_files, problems = read_each(paths, vocab)
-        triples = set()
-        for fact_file in fact_files:
-            triples |= file_triples(fact_file, vocab, base)
+        fact_files, problems, triples = _read_and_build_here(paths, base)
     problems.extend(problems_across(fact_files))
     if problems:
         raise FactFileError(problems)
@@ -108,14 +105,20 @@ def assemble(facts_dir: Path, base: str, progress: Progress = _quiet) -> Assembl
     return assembled
 
 
-def _read_and_build(paths: list[Path], base: str) -> tuple[list[FactFile], list[Problem], bytes]:
-    """In a worker: read some fact files and build their triples, handed back as N-Triples
-    (parsing them is ten times cheaper than pickling the triples)."""
+def _read_and_build_here(paths: list[Path], base: str) -> tuple[list[FactFile], list[Problem], Triples]:
+    """Read fact files and build their triples; the problems of the files that fail."""
     vocab = load_vocabulary()
     fact_files, problems = read_each(paths, vocab)
     triples: Triples = set()
     for fact_file in fact_files:
         triples |= file_triples(fact_file, vocab, base)
+    return fact_files, problems, triples
+
+
+def _read_and_build(paths: list[Path], base: str) -> tuple[list[FactFile], list[Problem], bytes]:
+    """In a worker: ``_read_and_build_here``, the triples handed back as N-Triples
+    (parsing them is ten times cheaper than pickling the triples)."""
+    fact_files, problems, triples = _read_and_build_here(paths, base)
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     assert data is not None
     return fact_files, problems, data

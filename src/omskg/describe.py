@@ -52,6 +52,7 @@ def statistics(triples: list[ox.Triple], base: str) -> Statistics:
     properties: Counter[str] = Counter()
     classes: Counter[str] = Counter()
     links: list[tuple[str, str]] = []
+    sources: list[str] = []
     for triple in triples:
         subject, predicate, obj = triple.subject, triple.predicate, triple.object
         subjects.add(subject)  # type: ignore[arg-type]
@@ -59,6 +60,8 @@ def statistics(triples: list[ox.Triple], base: str) -> Statistics:
         properties[predicate.value] += 1
         if predicate == rdf_type:
             classes[obj.value] += 1  # type: ignore[union-attr]
+            if obj == source_class:
+                sources.append(subject.value)  # type: ignore[union-attr]
         elif predicate in match_properties and subject.value.startswith(entity_space):  # type: ignore[union-attr]
             # (the ontology's own skos mappings to Biolink and RO are not links of the data)
             links.append((predicate.value, obj.value))  # type: ignore[union-attr]
@@ -72,12 +75,8 @@ def statistics(triples: list[ox.Triple], base: str) -> Statistics:
         1 for s in subjects
         if isinstance(s, ox.NamedNode) and s.value.startswith(base) and not s.value.startswith(ontology)
     )
-    sources = sorted(
-        t.subject.value for t in triples  # type: ignore[union-attr]
-        if t.object == source_class and t.predicate == rdf_type
-    )
     return Statistics(
-        len(triples), entities, len(subjects), len(objects), properties, classes, sources, by_prefix
+        len(triples), entities, len(subjects), len(objects), properties, classes, sorted(sources), by_prefix
     )
 
 

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF, Graph, URIRef
 
 from omskg import resources
-from omskg.graph import Iris, Triples
+from omskg.graph import Iris, Triples, of_rdflib
 from omskg.vocab import NAMESPACES, Vocabulary, local_name
 
 TURTLE = "omskg.ttl"
@@ -74,9 +74,7 @@ class SortedTriples:
 
     @classmethod
     def of_graph(cls, graph: Graph) -> SortedTriples:
-        """The triples of an rdflib Graph (for small graphs: it goes through N-Triples)."""
-        data = graph.serialize(format="nt", encoding="utf-8")
-        return cls({quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)})
+        return cls(of_rdflib(graph))
 
 
 def turtle(triples: SortedTriples, prefixes: dict[str, str]) -> bytes:

@@ -177,8 +177,10 @@ class _Builder:
         return found
 
     def add(self, s: str, p: str, o: str | ox.Literal) -> None:
-        obj = o if isinstance(o, ox.Literal) else self.node(o)
-        self.triples.add(ox.Triple(self.node(s), self.node(p), obj))
+        self.triples.add(ox.Triple(self.node(s), self.node(p), self.term(o)))
+
+    def term(self, o: str | ox.Literal) -> ox.NamedNode | ox.Literal:
+        return o if isinstance(o, ox.Literal) else self.node(o)
 
     def _closure(self, kind: str, term: URIRef) -> list[ox.NamedNode]:
         key = (kind, str(term))
@@ -194,8 +196,7 @@ class _Builder:
             self.triples.add(ox.Triple(subject, rdf_type, super_class))
 
     def asserted(self, s: str, p: URIRef, o: str | ox.Literal) -> None:
-        subject = self.node(s)
-        obj = o if isinstance(o, ox.Literal) else self.node(o)
+        subject, obj = self.node(s), self.term(o)
         for super_property in self._closure("property", p):
             self.triples.add(ox.Triple(subject, super_property, obj))
 
@@ -317,9 +318,7 @@ _ONTOLOGIES: dict[int, tuple[Graph, frozenset[ox.Triple]]] = {}  # (the graph ke
 def ontology_triples(vocab: Vocabulary) -> frozenset[ox.Triple]:
     found = _ONTOLOGIES.get(id(vocab.graph))
     if found is None:
-        text = vocab.graph.serialize(format="nt", encoding="utf-8")
-        triples = frozenset(quad.triple for quad in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
-        found = _ONTOLOGIES[id(vocab.graph)] = (vocab.graph, triples)
+        found = _ONTOLOGIES[id(vocab.graph)] = (vocab.graph, frozenset(of_rdflib(vocab.graph)))
     return found[1]
 
 
@@ -366,6 +365,12 @@ def as_rdflib(triples: Iterable[ox.Triple], base: str | None = None) -> Graph:
             graph.bind(prefix, iri)
     graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     return graph
+
+
+def of_rdflib(graph: Graph) -> Triples:
+    """The triples of an rdflib Graph (for small graphs: it goes through N-Triples)."""
+    data = graph.serialize(format="nt", encoding="utf-8")
+    return {quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
 
 
 def build_graph(fact_files: list[FactFile], vocab: Vocabulary, base: str, meta: DatasetMetadata) -> Graph:

@@ -502,8 +502,9 @@ def _pair(component: str, argument: Node, holds: Callable[[object, object], bool
     def check(data: DataGraph, focus: Term, values: Values) -> Iterator[Term | None]:
         others = data.objects(focus, other)
         for value in values:
+            a_is_string, a = _comparable(value)
             for compared in others:
-                (a_is_string, a), (b_is_string, b) = _comparable(value), _comparable(compared)
+                b_is_string, b = _comparable(compared)
                 if a_is_string != b_is_string:
                     yield value
                     continue

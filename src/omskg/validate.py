@@ -16,7 +16,7 @@ from rdflib.collection import Collection
 from rdflib.term import BNode
 
 from omskg import resources, shacl
-from omskg.graph import as_rdflib, ontology_triples
+from omskg.graph import as_rdflib, of_rdflib, ontology_triples
 from omskg.query import RDF_FORMATS
 from omskg.vocab import NAMESPACES, SH, load_vocabulary, shorten
 
@@ -104,8 +104,7 @@ def validate_graph(data: Graph, shapes: Graph | None = None, engine: Engine = "f
     """Validate an rdflib Graph (the ontology is mixed in)."""
     if engine == "pyshacl":
         return _pyshacl(data + load_vocabulary().graph, shapes)
-    text = data.serialize(format="nt", encoding="utf-8")
-    return validate_triples({q.triple for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)}, shapes)
+    return validate_triples(of_rdflib(data), shapes)
 
 
 def _pyshacl(data: Graph, shapes: Graph | None) -> Outcome:
