@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from omskg import export, resources
+from omskg import publish, resources
 from omskg.cli import main
 from omskg.query import rows, store_from_files
 
@@ -29,8 +29,8 @@ def store_url() -> Iterator[str]:
 
 
 def test_load_replaces_and_counts(store_url: str, built: Path) -> None:
-    data = str(built / export.NTRIPLES)
-    lines = len((built / export.NTRIPLES).read_text(encoding="utf-8").splitlines())
+    data = str(built / publish.NTRIPLES)
+    lines = len((built / publish.NTRIPLES).read_text(encoding="utf-8").splitlines())
     graph = "http://example.org/omskg/release"
     for _ in range(2):  # the second load must replace, not append
         status, out, _ = invoke("load", "--endpoint", f"{store_url}/store", "--graph", graph, "--data", data)
@@ -42,8 +42,8 @@ def test_load_replaces_and_counts(store_url: str, built: Path) -> None:
 
 
 def test_competency_queries_answer_the_same_over_http(store_url: str, built: Path) -> None:
-    assert invoke("load", "--endpoint", f"{store_url}/store", "--data", str(built / export.NTRIPLES))[0] == 0
-    local = store_from_files([built / export.NTRIPLES])
+    assert invoke("load", "--endpoint", f"{store_url}/store", "--data", str(built / publish.NTRIPLES))[0] == 0
+    local = store_from_files([built / publish.NTRIPLES])
     for path in sorted(resources.queries_dir().glob("*.rq")):
         status, out, _ = invoke("query", "--file", str(path), "--endpoint", f"{store_url}/query", "--format", "json")
         assert status == 0, path.name
@@ -55,7 +55,7 @@ def test_competency_queries_answer_the_same_over_http(store_url: str, built: Pat
 
 
 def test_remote_table_output(store_url: str, built: Path) -> None:
-    invoke("load", "--endpoint", f"{store_url}/store", "--data", str(built / export.NTRIPLES))
+    invoke("load", "--endpoint", f"{store_url}/store", "--data", str(built / publish.NTRIPLES))
     status, out, _ = invoke("query", "symptoms", "--endpoint", f"{store_url}/query")
     assert status == 0 and "(7 rows)" in out and "developmental regression" in out
 
@@ -66,21 +66,21 @@ def test_remote_table_output(store_url: str, built: Path) -> None:
     (lambda: "ftp://127.0.0.1/store", "is not an http(s) URL"),
 ])
 def test_load_failures_are_one_line(make_url: object, expected: str, built: Path) -> None:
-    status, out, err = invoke("load", "--endpoint", make_url(), "--data", str(built / export.NTRIPLES))  # type: ignore[operator]
+    status, out, err = invoke("load", "--endpoint", make_url(), "--data", str(built / publish.NTRIPLES))  # type: ignore[operator]
     assert status == 3
     assert len(err.splitlines()) == 1 and err.startswith("omskg load: ") and expected in err
     assert "Traceback" not in err + out
 
 
 def test_wrong_path_on_a_real_store(store_url: str, built: Path) -> None:
-    status, _, err = invoke("load", "--endpoint", f"{store_url}/no-such-endpoint", "--data", str(built / export.NTRIPLES))
+    status, _, err = invoke("load", "--endpoint", f"{store_url}/no-such-endpoint", "--data", str(built / publish.NTRIPLES))
     assert status == 3 and "answered 404" in err and len(err.splitlines()) == 1
 
 
 @pytest.mark.parametrize("status_code", [403, 500, 503])
 def test_http_errors_are_one_line(status_code: int, built: Path) -> None:
     with misbehaving_server(status_code) as url:
-        status, _, err = invoke("load", "--endpoint", f"{url}/store", "--data", str(built / export.NTRIPLES))
+        status, _, err = invoke("load", "--endpoint", f"{url}/store", "--data", str(built / publish.NTRIPLES))
         assert status == 3 and f"answered {status_code}" in err and "something broke on the far side" in err
         status, _, err = invoke("query", "ASK {}", "--endpoint", f"{url}/query")
         assert status == 3 and f"answered {status_code}" in err
@@ -88,7 +88,7 @@ def test_http_errors_are_one_line(status_code: int, built: Path) -> None:
 
 def test_timeout_is_one_line(built: Path) -> None:
     with misbehaving_server(200, delay=3.0) as url:
-        status, _, err = invoke("load", "--endpoint", f"{url}/store", "--data", str(built / export.NTRIPLES), "--timeout", "0.5")
+        status, _, err = invoke("load", "--endpoint", f"{url}/store", "--data", str(built / publish.NTRIPLES), "--timeout", "0.5")
         assert status == 3 and "did not answer within 0.5 s" in err and len(err.splitlines()) == 1
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from omskg import remote
+from omskg.rdf import RdfInputError, rdf_format
 from omskg.remote import Auth
-from omskg.vocab import NAMESPACES, shorten
+from omskg.vocab import PREFIXES, shorten
 
 RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -21,19 +22,6 @@ RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
 }
-#: RDF formats by file ending, for every command that reads RDF files.
-RDF_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-}
-
-
 class QueryError(Exception):
     pass
 
@@ -51,11 +39,10 @@ def store_from_ntriples(data: bytes) -> ox.Store:
 def store_from_files(paths: list[Path]) -> ox.Store:
     store = ox.Store()
     for path in paths:
-        rdf_format = RDF_FORMATS.get(path.suffix.lower())
-        if rdf_format is None:
-            raise QueryError(f"{path}: unknown RDF format {path.suffix!r} (known: {', '.join(RDF_FORMATS)})")
         try:
-            store.bulk_load(path=str(path), format=rdf_format)
+            store.bulk_load(path=str(path), format=rdf_format(path))
+        except RdfInputError as error:
+            raise QueryError(str(error)) from None
         except (OSError, SyntaxError) as error:
             raise QueryError(f"{path}: {error}") from None
     return store
@@ -66,13 +53,10 @@ def with_prefixes(query: str) -> str:
     declared = query.lower()
     lines = [
         f"PREFIX {prefix}: <{namespace}>"
-        for prefix, namespace in NAMESPACES.items()
+        for prefix, namespace in PREFIXES.items()
         if f"prefix {prefix}:" not in declared
     ]
     return "\n".join([*lines, query])
-
-
-PREFIXES = {prefix: str(namespace) for prefix, namespace in NAMESPACES.items()}
 
 
 def execute(store: ox.Store, query: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
