@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from omskg import describe, formats, mappings, publish, resources
+from omskg import condition_json, condition_schema, describe, formats, kgx, mappings, publish, resources
 from omskg.facts import fact_file_paths, problems_across, read_fact_files
 from omskg.graph import file_triples, shared_triples
 from omskg.iris import Iris
@@ -203,6 +203,7 @@ def _publish(facts_dir: Path, base: str, progress: Progress, engine: Engine) -> 
     serialising = time.perf_counter()
     ordered = formats.SortedTriples(triples)
     files = _graph_files(ordered, base)
+    files |= _reader_files(assembled, ordered)
     rows = mappings.mappings(assembled.fact_files, assembled.targets)
     files[publish.SSSOM] = mappings.sssom_tsv(
         rows, base, meta.version, meta.title, meta.license, meta.issued.isoformat()
@@ -237,6 +238,22 @@ def _graph_files(ordered: formats.SortedTriples, base: str) -> dict[str, bytes]:
         publish.ONTOLOGY: resources.ontology_file().read_bytes(),
         publish.SHAPES: (resources.shapes_dir() / "omskg-shapes.ttl").read_bytes(),
         publish.DATASET_SHAPES: (resources.shapes_dir() / "dataset-shapes.ttl").read_bytes(),
+    }
+
+
+def _reader_files(assembled: Assembled, ordered: formats.SortedTriples) -> dict[str, bytes]:
+    """The same facts for readers without RDF: nested JSON per condition (with its JSON
+    Schema), and KGX nodes and edges for the Biolink world."""
+    vocab = load_vocabulary()
+    base = assembled.base
+    nodes, edges = kgx.kgx_files(assembled.fact_files, vocab, base, assembled.meta.infores)
+    return {
+        publish.CONDITIONS: condition_json.conditions_document(
+            assembled.fact_files, assembled.targets, vocab, base
+        ),
+        publish.CONDITIONS_SCHEMA: condition_schema.conditions_schema(vocab, base, publish.CONDITIONS_SCHEMA),
+        publish.KGX_NODES: nodes,
+        publish.KGX_EDGES: edges,
     }
 
 

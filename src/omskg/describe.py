@@ -117,6 +117,7 @@ def describe(
     g.levels_common(summary, meta.title)
     for keyword in meta.keywords:
         g.add(summary, DCAT.keyword, text(keyword, "en"))
+    g.add(summary, DCTERMS.identifier, text(meta.infores))  # what KGX edges name as their source
 
     g.add(release, RDF.type, DCTYPES.Dataset)
     g.add(release, RDF.type, VOID.Dataset)

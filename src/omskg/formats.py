@@ -141,6 +141,7 @@ class _Compactor:
         whose coercion fits the value where there is one; booleans and integers are native
         JSON where that loses nothing."""
         terms = self.terms.get(predicate, [])
+        plain: Any
         if isinstance(obj, (ox.NamedNode, ox.BlankNode)):
             plain = self.id(obj)
             for name, term_kind, _ in terms:

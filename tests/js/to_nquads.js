@@ -1,5 +1,7 @@
 // Reads a JSON-LD file with jsonld.js and prints its triples as N-Quads on stdout.
 // Offline: any remote context is refused, so the document must carry its own.
+// Safe mode (every key must be read into RDF) unless --keys-may-be-ignored is given, for a
+// document whose context maps some keys to null on purpose.
 'use strict';
 const fs = require('fs');
 const jsonld = require('jsonld');
@@ -11,11 +13,14 @@ async function refuseRemote(url) {
 }
 
 async function main() {
-  const document = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+  const args = process.argv.slice(2);
+  const safe = !args.includes('--keys-may-be-ignored');
+  const path = args.filter((arg) => !arg.startsWith('--'))[0];
+  const document = JSON.parse(fs.readFileSync(path, 'utf8'));
   const nquads = await jsonld.toRDF(document, {
     format: 'application/n-quads',
     documentLoader: refuseRemote,
-    safe: true,
+    safe,
   });
   process.stdout.write(nquads);
 }
