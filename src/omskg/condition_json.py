@@ -34,6 +34,8 @@ from omskg.records import (
     Fact,
     FactFile,
     Incidence,
+    InputError,
+    Problem,
     QualifierValue,
     Text,
 )
@@ -282,12 +284,17 @@ def conditions_document(
     conditions: list[dict[str, Any]] = []
     for fact_file in fact_files:
         placed: set[str] = set()
-        for entity in fact_file.entities:
-            if vocab.is_a(entity.kind, OMSKG.Condition):
-                conditions.append(builder.condition(entity, fact_file, placed))
+        try:
+            for entity in fact_file.entities:
+                if vocab.is_a(entity.kind, OMSKG.Condition):
+                    conditions.append(builder.condition(entity, fact_file, placed))
+        except ValueError as error:  # bad input for this file: one line, exit status 2
+            problem = Problem(fact_file.path, None, f"the nested condition document: {error}")
+            raise InputError([problem]) from None
         missing = [f.id for f in fact_file.facts if str(builder.iris.statement(f)) not in placed]
         if missing:
-            raise ValueError(f"{fact_file.path}: facts no condition reaches: {', '.join(missing)}")
+            message = f"the nested condition document: no condition of the file reaches {', '.join(missing)}"
+            raise InputError([Problem(fact_file.path, None, message)])
     groups = sorted({key for c in conditions for key, v in c.items() if isinstance(v, list) and key not in
                      ("xrefs", "otherFacts")} | {k for c in conditions for k in c["epidemiology"]})
     document = {"@context": builder.context(groups), "conditions": conditions}

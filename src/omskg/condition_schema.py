@@ -10,9 +10,9 @@ from rdflib.namespace import XSD
 
 from omskg.condition_json import EPIDEMIOLOGY, UCUM, group_names
 from omskg.iris import Iris
-from omskg.vocab import Vocabulary
+from omskg.vocab import JSON_SCHEMA_DRAFT, Vocabulary
 
-DRAFT = "https://json-schema.org/draft/2020-12/schema"
+DRAFT = JSON_SCHEMA_DRAFT
 
 _IRI = {"type": "string", "format": "iri", "pattern": "^[a-z][a-z0-9+.-]*:[^\\s<>\"{}|\\\\^`]+$"}
 _WORD = {"type": "string", "minLength": 1}
