@@ -233,3 +233,34 @@ def test_an_age_unit_without_a_ucum_code_is_refused(fact_file: Any, vocab: Any) 
                   if isinstance(f.object, AgeRange) else f for f in fact_file.facts)
     with pytest.raises(InputError, match="no UCUM code known for the unit 'fortnight'"):
         _rebuilt(fact_file, vocab, facts=facts)
+
+
+def test_two_conditions_each_with_their_own_words(tmp_path: Path) -> None:
+    """Entities of different conditions may share a label ("children"): each condition's
+    words are in a context of its own, and the JSON-LD reading stays exactly the graph's."""
+    from omskg.build import build
+    from omskg.vocab import DEFAULT_BASE
+    from tests.test_parallel import _two_conditions
+
+    out = tmp_path / "dist"
+    build(_two_conditions(tmp_path), out, DEFAULT_BASE)
+    document = _document(out)
+    assert len(document["conditions"]) == 2
+    populations = [c["@context"]["population"]["@context"]["children"] for c in document["conditions"]]
+    assert len(set(populations)) == 2
+    assert list(_validator(out).iter_errors(document)) == []
+    read, graph = _pyld(document), _graph(out)
+    assert set(read) - set(graph) == set()
+    statements = set(graph.subjects(RDF.type, RDF.Statement))
+    assert statements == set(read.subjects(RDF.predicate, None))
+
+
+def test_facts_of_a_file_without_a_condition_are_kept_at_the_top(fact_file: Any, vocab: Any) -> None:
+    facts = tuple(f for f in fact_file.facts if f.id == "opsoclonus-description")
+    entities = tuple(e for e in fact_file.entities if e.kind != "Condition")
+    document = json.loads(_rebuilt(fact_file, vocab, facts=facts, entities=entities))
+    assert document["conditions"] == [] and [f["fact"] for f in document["otherFacts"]] == ["opsoclonus-description"]
+    read = _pyld(document)
+    (statement,) = set(read.subjects(RDF.predicate, None))
+    assert str(read.value(statement, RDF.subject)) == "https://w3id.org/omskg/entity/opsoclonus"
+    assert read.value(statement, RDF.object) == Literal("involuntary, erratic eye movements", lang="en")

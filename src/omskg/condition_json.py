@@ -94,18 +94,20 @@ class _Document:
         self.targets = targets
         self.entities: dict[str, Entity] = {e.id: e for f in fact_files for e in f.entities}
         self.words: dict[str, dict[str, str]] = {}  # key -> word -> the IRI it stands for
+        self.local: dict[str, dict[str, str]] = {}  # the same, for entities: per condition
 
-    def word(self, key: str, iri: str, label: str) -> str:
+    def word(self, key: str, iri: str, label: str, words: dict[str, dict[str, str]] | None = None) -> str:
         if ":" in label or label.startswith("@") or not label:
             raise ValueError(f"{key} value <{iri}> has a label that cannot be a JSON-LD term: {label!r}")
-        known = self.words.setdefault(key, {}).setdefault(label, iri)
+        known = (self.words if words is None else words).setdefault(key, {}).setdefault(label, iri)
         if known != iri:
             raise ValueError(f"two {key} values are both labelled {label!r}: <{known}> and <{iri}>")
         return label
 
     def value_word(self, key: str, value: QualifierValue) -> str:
         if isinstance(value, EntityRef):
-            return self.word(key, str(self.iris.entity(value.id)), self.entities[value.id].label)
+            entity = self.entities[value.id]  # (entity labels are unique within a condition, not across)
+            return self.word(key, str(self.iris.entity(value.id)), entity.label, self.local)
         assert isinstance(value, str)
         label = self.vocab.graph.value(OMSKG[value], RDFS.label)
         return self.word(key, str(OMSKG[value]), str(label) if label is not None else value)
@@ -183,6 +185,7 @@ class _Document:
         by_subject: dict[str, list[Fact]] = {}
         for fact in fact_file.facts:
             by_subject.setdefault(fact.subject, []).append(fact)
+        self.local = {}
         document: dict[str, Any] = {
             "id": str(self.iris.entity(condition.id)),
             "type": "Condition",
@@ -208,17 +211,21 @@ class _Document:
             if str(self.iris.statement(fact)) not in placed
         ]
         placed |= _statements(document["otherFacts"])
-        return document
+        scoped = {  # the words for this condition's entities, in a context of its own
+            name: {"@id": str(OMSKG[name]), "@type": "@vocab", "@context": dict(sorted(words.items()))}
+            for name, words in sorted(self.local.items())
+        }
+        return {"@context": scoped, **document} if scoped else document
 
-    def context(self, groups: list[str]) -> dict[str, Any]:
+    def context(self, groups: list[str], other_words: dict[str, dict[str, str]]) -> dict[str, Any]:
         rdf, rdfs, xsd = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["xsd"]
         def words(key: str) -> dict[str, str]:
-            return dict(sorted(self.words.get(key, {}).items()))
+            return dict(sorted({**self.words.get(key, {}), **other_words.get(key, {})}.items()))
         context: dict[str, Any] = {
             "@version": 1.1,
             "id": "@id",
             "type": "@type",
-            "conditions": "@graph",
+            "conditions": "@included",  # (not @graph: with otherFacts beside it, a named graph)
             "label": None,  # an item's label is its entity's, not the statement's
             "xrefs": None,
             "Condition": {"@id": str(OMSKG.Condition), "@context": {
@@ -282,20 +289,22 @@ def conditions_document(
     """The nested JSON(-LD) document of every condition, as bytes (deterministic)."""
     builder = _Document(fact_files, targets, vocab, base)
     conditions: list[dict[str, Any]] = []
+    other: list[dict[str, Any]] = []  # the facts of files that name no condition
+    other_words: dict[str, dict[str, str]] = {}
     for fact_file in fact_files:
-        placed: set[str] = set()
+        placed: set[str] = set()  # a file's facts that no item reaches go to its first condition
         try:
             for entity in fact_file.entities:
                 if vocab.is_a(entity.kind, OMSKG.Condition):
                     conditions.append(builder.condition(entity, fact_file, placed))
+            if not placed:
+                builder.local = other_words
+                other.extend(builder.item(f, fact_file, {}, frozenset(), True) for f in fact_file.facts)
         except ValueError as error:  # bad input for this file: one line, exit status 2
             problem = Problem(fact_file.path, None, f"the nested condition document: {error}")
             raise InputError([problem]) from None
-        missing = [f.id for f in fact_file.facts if str(builder.iris.statement(f)) not in placed]
-        if missing:
-            message = f"the nested condition document: no condition of the file reaches {', '.join(missing)}"
-            raise InputError([Problem(fact_file.path, None, message)])
-    groups = sorted({key for c in conditions for key, v in c.items() if isinstance(v, list) and key not in
-                     ("xrefs", "otherFacts")} | {k for c in conditions for k in c["epidemiology"]})
-    document = {"@context": builder.context(groups), "conditions": conditions}
+    groups = group_names(sorted(vocab.fact_predicates))
+    groups += [EPIDEMIOLOGY[p] for p in sorted(vocab.fact_predicates) if p in EPIDEMIOLOGY]
+    context = builder.context(groups, other_words)
+    document = {"@context": context, "conditions": conditions, "otherFacts": other}
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -46,10 +46,11 @@ def conditions_schema(vocab: Vocabulary, base: str, name: str) -> bytes:
         "$id": f"{Iris(base).base}{name}",
         "title": "omskg conditions: one nested document per condition",
         "type": "object",
-        "required": ["@context", "conditions"],
+        "required": ["@context", "conditions", "otherFacts"],
         "properties": {
             "@context": {"type": "object"},
-            "conditions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
+            "conditions": {"type": "array", "items": {"$ref": "#/$defs/condition"}},
+            "otherFacts": statements,
         },
         "additionalProperties": False,
         "$defs": {
@@ -127,6 +128,7 @@ def conditions_schema(vocab: Vocabulary, base: str, name: str) -> bytes:
                 "type": "object",
                 "required": ["id", "type", "label", "xrefs", *groups, "epidemiology", "otherFacts"],
                 "properties": {
+                    "@context": {"type": "object", "description": "the words of this condition's entities"},
                     "id": {"$ref": "#/$defs/iri"},
                     "type": {"const": "Condition"},
                     "label": {"type": "string", "minLength": 1},
