@@ -32,6 +32,7 @@ class DatasetMetadata:
     creator: str
     keywords: tuple[str, ...]
     distributions: tuple[Distribution, ...]
+    previous_version: str | None = None  # the release this one revises (set by `omskg release`)
 
 
 def load_metadata(path: Path) -> DatasetMetadata:
@@ -52,6 +53,7 @@ def load_metadata(path: Path) -> DatasetMetadata:
             data["creator"],
             tuple(data["keywords"]),
             distributions,
+            str(data["previousVersion"]) if data.get("previousVersion") is not None else None,
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
         raise InputError(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 TURTLE = "omskg.ttl"
 NTRIPLES = "omskg.nt"
+NQUADS = "omskg.nq"
 JSONLD = "omskg.jsonld"
 CONTEXT = "omskg.context.jsonld"
 ONTOLOGY = "omskg-ontology.ttl"
@@ -21,6 +22,7 @@ SCHEMA_ORG = "omskg.schema.jsonld"
 
 PUBLISHED_NAMES = frozenset(
     {TURTLE, NTRIPLES, JSONLD, CONTEXT, ONTOLOGY, SHAPES, DATASET_SHAPES, SSSOM, DESCRIPTION, SCHEMA_ORG}
+    | {NQUADS}
 )
 
 

@@ -115,3 +115,9 @@ def query(endpoint: str, text: str, accept: str, auth: Auth, timeout: float) -> 
     """SPARQL 1.1 Protocol: the query as the body of a POST (application/sparql-query)."""
     headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept}
     return request(endpoint, "POST", text.encode("utf-8"), headers, auth, timeout)
+
+
+def update(endpoint: str, text: str, auth: Auth, timeout: float) -> None:
+    """SPARQL 1.1 Update protocol: the update as the body of a POST (application/sparql-update)."""
+    headers = {"Content-Type": "application/sparql-update; charset=utf-8"}
+    request(endpoint, "POST", text.encode("utf-8"), headers, auth, timeout)
