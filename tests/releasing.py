@@ -27,12 +27,13 @@ from omskg.vocab import DEFAULT_BASE, MATCH_PROPERTIES, load_vocabulary
 
 ADDED_SENTENCE = "Some patients also develop a made-up test symptom."
 NEW_DATE = dt.date(2026, 10, 1)
+SHIPPED = resources.resource_root()  # (before any test points omskg elsewhere)
 
 
 def copy_resources(root: Path) -> Path:
     """The ontology, shapes, data and queries, copied so a test may change them."""
     for folder in ("ontology", "shapes", "data", "queries"):
-        shutil.copytree(resources.resource_root() / folder, root / folder)
+        shutil.copytree(SHIPPED / folder, root / folder)
     return root
 
 
@@ -116,7 +117,7 @@ def next_version(fact_file: FactFile) -> Expected:
     retype = next(e for e in fact_file.entities if len(e.xrefs) == 1 and e.id != removed.object.id)
     (xref,) = retype.xrefs
     new_match = next(m for m in MATCH_PROPERTIES if m != xref.match)
-    added_xref = next(c for c in sorted(load_targets(resources.xref_targets_file())) if c != xref.curie)
+    added_xref = next(c for c in sorted(load_targets(SHIPPED / "data" / "xref-targets.tsv")) if c != xref.curie)
     return Expected(
         old_text, new_text, removed, removed.object.id, reworded, reworded_sentence,
         "made-up-test-entity", (retype.id, xref.curie, xref.match, new_match), added_xref,

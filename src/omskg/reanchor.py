@@ -302,9 +302,8 @@ def write(plan: Plan, checksum: bool = False, last_updated: dt.date | None = Non
             yaml_edit.write_bytes(source_path, plan.new_bytes)
             written.append(source_path)
     for fact_file in plan.files:
-        made = edits(plan, fact_file.path, checksum, last_updated)
-        if made:
-            edited = yaml_edit.apply(fact_file.text, made)
+        edited = yaml_edit.apply(fact_file.text, edits(plan, fact_file.path, checksum, last_updated))
+        if edited != fact_file.text:
             yaml_edit.compose(edited)  # still YAML
             yaml_edit.write_text(fact_file.path, edited)
             written.append(fact_file.path)
