@@ -1,8 +1,9 @@
 """The omskg command line: one short function per command, each calling the library.
 
 Exit status, for every command: 0 success; 1 the graph violates the SHACL shapes;
-2 bad input (a fact file, an RDF file, a query) or a usage error; 3 a remote store
-failed (refused, unknown host, an HTTP error, a timeout).
+2 bad input (a fact file, an RDF file, a query) or a usage error (an endpoint URL that
+cannot be one); 3 a remote store failed (refused, unknown host, an HTTP error, a
+redirect elsewhere, a timeout, a malformed answer).
 """
 
 from __future__ import annotations
@@ -182,6 +183,11 @@ def validate(files: tuple[Path, ...], max_mb: float, engine: str) -> None:
     "--endpoint", help="Query this SPARQL 1.1 Protocol endpoint instead (e.g. http://localhost:7878/query)."
 )
 @click.option(
+    "--graph",
+    "graph_iri",
+    help="With --endpoint: query this named graph as the default graph (sent as default-graph-uri).",
+)
+@click.option(
     "--user", help="User for the endpoint (password from OMSKG_PASSWORD; or a token in OMSKG_TOKEN)."
 )
 @click.option(
@@ -189,7 +195,7 @@ def validate(files: tuple[Path, ...], max_mb: float, engine: str) -> None:
     type=float,
     default=30.0,
     show_default=True,
-    help="Seconds a query may run, here or at --endpoint.",
+    help="Seconds a query may run here; at --endpoint, the deadline for the whole request.",
 )
 def query(
     query: str | None,
@@ -198,6 +204,7 @@ def query(
     result_format: str,
     base: str | None,
     endpoint: str | None,
+    graph_iri: str | None,
     user: str | None,
     timeout: float,
 ) -> None:
@@ -212,15 +219,10 @@ def query(
 
     text = _query_text(query, query_file, resources.queries_dir())
     if endpoint:
-        from omskg.remote import Auth, RemoteError
-
-        try:
-            click.echo(
-                q.run_remote(endpoint, text, result_format, Auth.from_environment(user), timeout), nl=False
-            )
-        except RemoteError as error:
-            _fail([f"omskg query: {error}"], 3)
+        _query_remote(endpoint, text, result_format, graph_iri, user, timeout)
         return
+    if graph_iri:
+        raise click.UsageError("--graph scopes a query at an --endpoint; the local graph has no named graphs")
     try:
         data = list(data_files) if data_files else _default_data(base)
         click.echo(q.run_bounded(data, text, result_format, q.Bounds(timeout)), nl=False)
@@ -228,6 +230,37 @@ def query(
         _fail([f"omskg query: {error} (raise --timeout to allow more)"], 2)
     except q.QueryError as error:
         _fail([f"omskg query: {error}"], 2)
+
+
+def _query_remote(
+    endpoint: str, text: str, result_format: str, graph_iri: str | None, user: str | None, timeout: float
+) -> None:
+    from omskg import query as q
+    from omskg.remote import Auth, BadEndpoint, RemoteError
+
+    try:
+        answer = q.run_remote(endpoint, text, result_format, Auth.from_environment(user), timeout, graph_iri)
+    except BadEndpoint as error:
+        _fail([f"omskg query: {error}"], 2)
+    except RemoteError as error:
+        _fail([f"omskg query: {error}"], 3)
+    click.echo(answer.text, nl=False)
+    if answer.rows == []:
+        click.echo(_empty_hint(graph_iri), err=True)
+
+
+def _empty_hint(graph_iri: str | None) -> str:
+    """Why a store's answer may be empty: the query saw another graph than the one loaded."""
+    if graph_iri:
+        return (
+            f"omskg query: no answers in graph <{graph_iri}>; is that the graph `omskg load --graph` wrote? "
+            "(check: SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } })"
+        )
+    return (
+        "omskg query: no answers in the store's default graph; if the data was loaded into a named graph "
+        "(omskg load --graph IRI), add --graph IRI: some stores, Oxigraph among them, keep named graphs "
+        "out of the default graph"
+    )
 
 
 def _query_text(query: str | None, query_file: Path | None, queries_dir: Path) -> str:
@@ -257,7 +290,8 @@ def _default_data(base: str | None) -> list[Path] | bytes:
 ENDPOINT_HELP = (
     "The store's Graph Store Protocol endpoint: http://localhost:7878/store (Oxigraph), "
     "http://localhost:3030/DATASET/data (Fuseki), "
-    "http://localhost:7200/repositories/REPO/rdf-graphs/service (GraphDB)."
+    "http://localhost:7200/repositories/REPO/rdf-graphs/service (GraphDB), "
+    "http://localhost:8890/sparql-graph-crud-auth (Virtuoso)."
 )
 
 
@@ -274,7 +308,8 @@ ENDPOINT_HELP = (
 )
 @click.option("--user", help="User name (password from OMSKG_PASSWORD; or a bearer token in OMSKG_TOKEN).")
 @click.option(
-    "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for each request."
+    "--timeout", type=float, default=60.0, show_default=True,
+    help="Seconds each request (the PUT, then the GET that counts) may take in all.",
 )
 def load(endpoint: str, graph_iri: str | None, data_file: Path, user: str | None, timeout: float) -> None:
     """Put the published graph into a triple store, replacing what that graph held before.
@@ -282,11 +317,13 @@ def load(endpoint: str, graph_iri: str | None, data_file: Path, user: str | None
     Speaks the SPARQL 1.1 Graph Store HTTP Protocol (PUT, then GET to count), so loading
     twice leaves the same graph, and any store that speaks it works the same way.
     """
-    from omskg.remote import Auth, RemoteError
+    from omskg.remote import Auth, BadEndpoint, RemoteError
     from omskg.remote import load as load_graph
 
     try:
         report = load_graph(endpoint, graph_iri, data_file.read_bytes(), Auth.from_environment(user), timeout)
+    except BadEndpoint as error:
+        _fail([f"omskg load: {error}"], 2)
     except RemoteError as error:
         _fail([f"omskg load: {error}"], 3)
     target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
