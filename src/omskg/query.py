@@ -216,7 +216,14 @@ def run_remote(
     return remote.Answer(render_table(answer.names, body), answer.names, answer.rows)
 
 
+XSD_BOOLEAN = f"{NAMESPACES['xsd']}boolean"
+
+
 def _json_cell(term: dict[str, str] | None) -> str:
     if term is None:
         return ""
-    return shorten(term["value"]) if term["type"] == "uri" else term["value"]
+    if term["type"] == "uri":
+        return shorten(term["value"])
+    if term.get("datatype") == XSD_BOOLEAN and term["value"] in ("1", "0"):  # Virtuoso writes 1 and 0
+        return "true" if term["value"] == "1" else "false"
+    return term["value"]

@@ -256,7 +256,9 @@ def _exchange(
             except httpx.HTTPError as error:
                 if deadline.passed:
                     raise RemoteError(f"{what} did not answer within {timeout:g} s (cut off)") from None
-                raise RemoteError(f"cannot reach {shown(target)}: {_reason(error)}") from None
+                if isinstance(error, httpx.ConnectError):
+                    raise RemoteError(f"cannot reach {shown(target)}: {_reason(error)}") from None
+                raise RemoteError(f"{what} broke off: {_reason(error)}") from None
             if deadline.passed:  # the answer ended just as the deadline passed
                 raise RemoteError(f"{what} did not answer within {timeout:g} s (cut off)")
             if not response.is_redirect:
