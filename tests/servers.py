@@ -217,10 +217,13 @@ def misbehaving_server(status: int = 500, delay: float = 0.0) -> Iterator[str]:
         def answer(self) -> None:
             time.sleep(delay)
             body = b"something broke on the far side\n"
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up first, as some tests mean it to
 
         do_GET = do_PUT = do_POST = answer  # noqa: N815
 
@@ -228,7 +231,7 @@ def misbehaving_server(status: int = 500, delay: float = 0.0) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -257,13 +260,13 @@ def http_peer(respond: Callable[[BaseHTTPRequestHandler, Seen], None]) -> Iterat
         protocol_version = "HTTP/1.1"
 
         def answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            request = Seen(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
-            seen.append(request)
             try:
+                length = int(self.headers.get("Content-Length") or 0)
+                request = Seen(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
+                seen.append(request)
                 respond(self, request)
             except (BrokenPipeError, ConnectionResetError):
-                pass
+                self.close_connection = True  # the client gave up first, as some tests mean it to
 
         do_GET = do_PUT = do_POST = do_DELETE = answer  # noqa: N815
 
@@ -272,7 +275,7 @@ def http_peer(respond: Callable[[BaseHTTPRequestHandler, Seen], None]) -> Iterat
 
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}", seen

@@ -324,3 +324,11 @@ def test_virtuoso_without_a_default_graph_is_one_line(virtuoso: Store, built: Pa
                            env=virtuoso.env())
     assert status == 3 and len(err.splitlines()) == 1
     assert "answered 500" in err and "not configured to have default graph" in err and "<" not in err.split("answered")[1]
+
+
+def test_a_wrong_path_on_a_real_store_is_one_line(store: Store, built: Path) -> None:
+    wrong = store.gsp.rsplit("/", 1)[0] + "/no-such-endpoint"
+    status, _, err = load(Store(store.name, wrong, store.sparql, store.user, store.password), built / export.NTRIPLES,
+                          "--graph", GRAPH)
+    answer = {"oxigraph": "answered 404 Not Found", "virtuoso": "answered 501 Method Not Implemented"}[store.name]
+    assert status == 3 and answer in err and len(err.splitlines()) == 1

@@ -270,7 +270,8 @@ def _query_text(query: str | None, query_file: Path | None, queries_dir: Path) -
         return query_file.read_text(encoding="utf-8")
     assert query is not None
     shipped = queries_dir / f"{query}.rq"
-    return shipped.read_text(encoding="utf-8") if shipped.is_file() else query
+    is_name = len(query) < 100 and query.replace("-", "").replace("_", "").isalnum()
+    return shipped.read_text(encoding="utf-8") if is_name and shipped.is_file() else query
 
 
 def _default_data(base: str | None) -> list[Path] | bytes:

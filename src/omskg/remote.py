@@ -424,7 +424,7 @@ def _read_json(text: str, what: str) -> Answer:
     try:
         results = json.loads(text)
     except json.JSONDecodeError as error:
-        cut = error.pos >= len(text.rstrip())
+        cut = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
         problem = "cut short" if cut and text.strip() else "not JSON"
         raise RemoteError(f"{what}: the answer is {problem} ({error.msg} at character {error.pos})") from None
     try:
