@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,25 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadScope
     if config.getvalue("dist") != "load":
         return None
     return StoresTogether(config, log)  # type: ignore[arg-type]
+
+
+#: Start-up times of the servers the tests started (name -> seconds), reported at the end.
+STARTED: dict[str, float] = {}
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the times to the controller
+        workeroutput["started"] = json.dumps(STARTED)
+
+
+def pytest_testnodedown(node: object, error: object) -> None:
+    STARTED.update(json.loads(getattr(node, "workeroutput", {}).get("started", "{}")))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for name, seconds in sorted(STARTED.items()):
+        terminalreporter.write_line(f"{name} started in {seconds:.1f} s")
 
 #: A handful of facts that between them use every kind of object, qualifier and value node.
 MINI_FACTS = frozenset({

@@ -26,7 +26,7 @@ from omskg import export, resources
 from omskg.cli import main
 from omskg.query import run, store_from_files
 
-from .conftest import REPO
+from .conftest import REPO, STARTED
 from .servers import Virtuoso, oxigraph_binary, oxigraph_server, virtuoso_binaries, virtuoso_server
 
 # All of this file runs in one worker (conftest.TOGETHER), so each store starts once per run.
@@ -78,7 +78,7 @@ def virtuoso() -> Iterator[Store]:
             pytest.fail("virtuoso-t is not installed, and CI must test Virtuoso (.ci/run installs it)")
         pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource); its tests are skipped")
     with virtuoso_server() as server:
-        print(f"Virtuoso started in {server.seconds_to_start:.1f} s")
+        STARTED["Virtuoso"] = server.seconds_to_start
         yield Store("virtuoso", f"{server.url}/sparql-graph-crud-auth", f"{server.url}/sparql", "dba",
                     server.password, server)
 
