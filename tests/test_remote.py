@@ -159,12 +159,12 @@ def test_a_store_that_never_answers_is_cut_off(built: Path) -> None:
 # Malformed answers ---------------------------------------------------------------------
 
 MALFORMED = [
-    ("cut JSON", RESULTS[:40], "application/sparql-results+json", "the answer is cut short"),
-    ("not JSON", b"SELECT? no.", "application/sparql-results+json", "the answer is not JSON"),
-    ("JSON, not results", b'{"hello": "world"}', "application/json", "the answer is JSON but not SPARQL results"),
+    ("cut JSON", RESULTS[:40], "application/sparql-results+json", "answered a JSON document cut short"),
+    ("not JSON", b"SELECT? no.", "application/sparql-results+json", "answered something that is not JSON"),
+    ("JSON, not results", b'{"hello": "world"}', "application/json", "answered JSON that is not SPARQL results"),
     ("not UTF-8", b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "\xff"}}]}}',
-     "application/sparql-results+json", "the answer is not UTF-8 text (byte "),
-    ("an HTML page", b"<html><body>Welcome to the store</body></html>", "text/html", "the answer is an HTML page"),
+     "application/sparql-results+json", "answered text that is not UTF-8 (byte "),
+    ("an HTML page", b"<html><body>Welcome to the store</body></html>", "text/html", "answered an HTML page, not SPARQL results"),
 ]
 
 
@@ -174,7 +174,7 @@ def test_a_malformed_answer_is_one_line_and_exit_3(body: bytes, content_type: st
     with http_peer(answering(body, content_type)) as (store, _):
         status, out, err = omskg("query", "SELECT ?x WHERE {}", "--endpoint", f"{store}/query", "--format", result_format)
     one_line(status, out, err)
-    assert out == "" and err.startswith(f"omskg query: the answer of {store}/query: {expected}")
+    assert out == "" and err.startswith(f"omskg query: the query at {store}/query {expected}")
 
 
 def test_a_body_shorter_than_announced_is_one_line() -> None:
@@ -195,7 +195,7 @@ def test_a_body_shorter_than_announced_is_one_line() -> None:
 def test_xml_answers_are_checked_too() -> None:
     with http_peer(answering(b"<sparql xmlns='http://www.w3.org/2005/sparql-results#'><head>", "application/sparql-results+xml")) as (store, _):
         err = one_line(*omskg("query", "SELECT ?x WHERE {}", "--endpoint", f"{store}/query", "--format", "xml"))
-    assert "the answer is not well-formed XML" in err
+    assert "answered XML that is not well-formed" in err
 
 
 # Authentication ------------------------------------------------------------------------

@@ -206,7 +206,7 @@ def run_remote(
     answer checked, and as a table printed as run() prints local results."""
     accept = MEDIA_TYPES.get(result_format, MEDIA_TYPES["json"]) + ", application/n-triples;q=0.5"
     reply = remote.query(endpoint, with_prefixes(query), accept, auth, timeout, graph)
-    answer = remote.read_answer(reply, result_format, f"the answer of {remote.shown(endpoint)}")
+    answer = remote.read_answer(reply, result_format, f"the query at {remote.shown(endpoint)}")
     if result_format != "table" or answer.names is None and answer.boolean is None:
         return answer
     if answer.boolean is not None:

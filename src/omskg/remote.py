@@ -227,21 +227,22 @@ def request(
     headers: dict[str, str] | None = None,
     auth: Auth = Auth(),
     timeout: float = 30.0,
+    label: str | None = None,
 ) -> Reply:
     """One exchange with a store, bounded by ``timeout`` seconds in all; a RemoteError
-    (whose message never holds a credential) for anything but a 2xx answer."""
+    (whose message never holds a credential) for anything but a 2xx answer. ``label`` names
+    the request in messages (default: the method and URL)."""
     check_endpoint(url)
     try:
-        return _exchange(url, method, body, headers or {}, auth, timeout)
+        return _exchange(url, method, body, headers or {}, auth, timeout, label or f"{method} {shown(url)}")
     except RemoteError as error:
         raise RemoteError(scrub(str(error), auth.secrets())) from None
 
 
 def _exchange(
-    url: str, method: str, body: bytes | None, headers: dict[str, str], auth: Auth, timeout: float
+    url: str, method: str, body: bytes | None, headers: dict[str, str], auth: Auth, timeout: float, what: str
 ) -> Reply:
     store_auth = _StoreAuth(auth)
-    what = f"{method} {shown(url)}"
     with _Deadline(timeout) as deadline, httpx.Client(
         timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False, auth=store_auth
     ) as client:
@@ -379,10 +380,11 @@ def query(
     fields = [("query", text)] + ([("default-graph-uri", graph)] if graph else [])
     encoded = urllib.parse.urlencode(fields)
     url = f"{endpoint}{'&' if '?' in endpoint else '?'}{encoded}"
+    label = f"the query at {shown(endpoint)}"
     if len(url) <= MAX_GET_URL:
-        return request(url, "GET", None, {"Accept": accept}, auth, timeout)
+        return request(url, "GET", None, {"Accept": accept}, auth, timeout, label)
     form = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
-    return request(endpoint, "POST", encoded.encode("ascii"), form, auth, timeout)
+    return request(endpoint, "POST", encoded.encode("ascii"), form, auth, timeout, label)
 
 
 @dataclass(frozen=True)
@@ -407,11 +409,11 @@ def read_answer(reply: Reply, result_format: str, what: str) -> Answer:
     try:
         text = reply.body.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise RemoteError(f"{what}: the answer is not UTF-8 text (byte {error.start})") from None
+        raise RemoteError(f"{what} answered text that is not UTF-8 (byte {error.start})") from None
     if reply.content_type in GRAPH_TYPES and result_format in ("table", "json", "xml"):
         return Answer(text)  # a CONSTRUCT or DESCRIBE answer: N-Triples or Turtle, printed as it came
     if reply.content_type == "text/html":
-        raise RemoteError(f"{what}: the answer is an HTML page, not SPARQL results (a query endpoint?)")
+        raise RemoteError(f"{what} answered an HTML page, not SPARQL results (is it the query endpoint?)")
     if result_format in ("table", "json"):
         return _read_json(text, what)
     if result_format == "xml":
@@ -425,8 +427,9 @@ def _read_json(text: str, what: str) -> Answer:
         results = json.loads(text)
     except json.JSONDecodeError as error:
         cut = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
-        problem = "cut short" if cut and text.strip() else "not JSON"
-        raise RemoteError(f"{what}: the answer is {problem} ({error.msg} at character {error.pos})") from None
+        problem = "a JSON document cut short" if cut and text.strip() else "something that is not JSON"
+        where = f"{error.msg}{'' if error.msg.endswith(' at') else ' at'} character {error.pos}"
+        raise RemoteError(f"{what} answered {problem} ({where})") from None
     try:
         if "boolean" in results:
             return Answer(text, boolean=bool(results["boolean"]))
@@ -437,7 +440,7 @@ def _read_json(text: str, what: str) -> Answer:
                 raise TypeError
     except (KeyError, TypeError, AttributeError):
         raise RemoteError(
-            f"{what}: the answer is JSON but not SPARQL results (no head/vars and results/bindings)"
+            f"{what} answered JSON that is not SPARQL results (no head/vars and results/bindings)"
         ) from None
     return Answer(text, names, rows)
 
@@ -446,9 +449,9 @@ def _read_xml(text: str, what: str) -> Answer:
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError as error:
-        raise RemoteError(f"{what}: the answer is not well-formed XML ({error})") from None
+        raise RemoteError(f"{what} answered XML that is not well-formed ({error})") from None
     if root.tag != f"{{{SPARQL_RESULTS_NS}}}sparql":
-        raise RemoteError(f"{what}: the answer is XML but not SPARQL results")
+        raise RemoteError(f"{what} answered XML that is not SPARQL results")
     boolean = root.find(f"{{{SPARQL_RESULTS_NS}}}boolean")
     if boolean is not None:
         return Answer(text, boolean=(boolean.text or "").strip() == "true")
