@@ -15,7 +15,8 @@ The client keeps its own bounds, whatever the far side does:
   happened, and no password or token ever appears in it.
 
 A URL that cannot be an endpoint (no http(s) scheme, no host, a password in it) is a
-BadEndpoint: the user's mistake, not the store's.
+BadEndpoint: the user's mistake, not the store's. The store is reached directly: proxy
+settings in the environment are not used, so no third party is handed the credentials.
 """
 
 from __future__ import annotations
