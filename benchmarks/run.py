@@ -57,22 +57,29 @@ def stage(name, work):
     result = work()
     timings[name] = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
     return result
-from omskg import describe, export, resources
+from omskg import describe, formats, resources
 from omskg.facts import fact_file_paths, read_fact_files
-from omskg.graph import build_triples
+from omskg.graph import file_triples, shared_triples
+from omskg.iris import Iris
 from omskg.metadata import load_metadata
 from omskg.validate import validate_triples
 from omskg.vocab import DEFAULT_BASE, load_vocabulary
 vocab = load_vocabulary()
 meta = load_metadata(resources.dataset_metadata_file())
-files = stage("read facts", lambda: read_fact_files(fact_file_paths(Path(sys.argv[1])), vocab))
-triples = stage("build graph", lambda: build_triples(files, vocab, DEFAULT_BASE, meta))
+files, problems = stage("read facts", lambda: read_fact_files(fact_file_paths(Path(sys.argv[1])), vocab))
+assert not problems
+def build_triples():
+    triples = shared_triples(files, vocab, DEFAULT_BASE, meta)
+    for fact_file in files:
+        triples |= file_triples(fact_file, vocab, DEFAULT_BASE)
+    return triples
+triples = stage("build graph", build_triples)
 outcome = stage("validate (fast engine)", lambda: validate_triples(triples))
 assert outcome.conforms
-ordered = stage("sort triples", lambda: export.SortedTriples(triples))
-stage("write Turtle", lambda: export.turtle(ordered, export.turtle_prefixes(DEFAULT_BASE)))
-stage("write N-Triples", lambda: export.ntriples(ordered))
-stage("write JSON-LD", lambda: export.jsonld(ordered, export.jsonld_context(vocab, DEFAULT_BASE)))
+ordered = stage("sort triples", lambda: formats.SortedTriples(triples))
+stage("write Turtle", lambda: formats.turtle(ordered, Iris(DEFAULT_BASE).prefix_map()))
+stage("write N-Triples", lambda: formats.ntriples(ordered))
+stage("write JSON-LD", lambda: formats.jsonld(ordered, formats.jsonld_context(vocab, DEFAULT_BASE)))
 stage("count VoID statistics", lambda: describe.statistics(ordered.triples, DEFAULT_BASE))
 print(json.dumps({"triples": len(triples), "stages": timings}))
 """

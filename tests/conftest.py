@@ -12,9 +12,12 @@ from xdist.scheduler import LoadScopeScheduling
 
 from omskg import resources
 from omskg.build import build
-from omskg.facts import EntityRef, FactFile, fact_file_paths, read_fact_files
-from omskg.graph import build_graph
+from omskg.facts import fact_file_paths, read_fact_file
+from omskg.graph import file_triples, shared_triples
+from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata, load_metadata
+from omskg.rdf import as_rdflib
+from omskg.records import EntityRef, FactFile
 from omskg.vocab import DEFAULT_BASE, Vocabulary, load_vocabulary
 
 REPO = Path(__file__).resolve().parents[1]
@@ -81,13 +84,22 @@ def meta() -> DatasetMetadata:
 
 @pytest.fixture(scope="session")
 def fact_file(vocab: Vocabulary) -> FactFile:
-    (only,) = read_fact_files(fact_file_paths(resources.conditions_dir()), vocab)
-    return only
+    (only,) = fact_file_paths(resources.conditions_dir())
+    return read_fact_file(only, vocab)
 
 
 @pytest.fixture(scope="session")
 def source_text(fact_file: FactFile) -> str:
     return fact_file.source.path.read_text(encoding="utf-8")
+
+
+def build_graph(fact_files: list[FactFile], vocab: Vocabulary, base: str, meta: DatasetMetadata) -> Graph:
+    """The graph of already-read fact files (the pipeline's two graph functions, unvalidated),
+    as an rdflib Graph for the tests that change or inspect it."""
+    triples = shared_triples(fact_files, vocab, base, meta)
+    for fact_file in fact_files:
+        triples |= file_triples(fact_file, vocab, base)
+    return as_rdflib(triples, Iris(base).prefix_map())
 
 
 @pytest.fixture(scope="session")

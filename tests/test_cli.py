@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from omskg import export, resources
+from omskg import publish, resources
 from omskg.cli import main
 
 from .test_facts import REJECTIONS
@@ -43,7 +43,7 @@ def test_build_publishes_every_file(tmp_path: Path) -> None:
     status, out, _ = invoke("build", "--out", str(tmp_path / "dist"))
     assert status == 0
     assert "built 1616 triples and 50 mappings from 48 facts about 38 entities" in out
-    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == sorted(export.PUBLISHED_NAMES)
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == sorted(publish.PUBLISHED_NAMES)
 
 
 def test_bad_fact_file_exits_2_and_leaves_dist_as_it_was(tmp_path: Path, built: Path, facts: Path) -> None:
@@ -86,11 +86,11 @@ def test_build_refuses_to_replace_a_folder_of_other_files(tmp_path: Path) -> Non
 
 
 def test_validate_statuses(tmp_path: Path, built: Path) -> None:
-    assert invoke("validate", str(built / export.TURTLE))[0] == 0
-    assert invoke("validate", str(built / export.JSONLD), str(built / export.NTRIPLES))[0] == 0
+    assert invoke("validate", str(built / publish.TURTLE))[0] == 0
+    assert invoke("validate", str(built / publish.JSONLD), str(built / publish.NTRIPLES))[0] == 0
 
     broken = tmp_path / "broken.nt"
-    lines = (built / export.NTRIPLES).read_text(encoding="utf-8").splitlines()
+    lines = (built / publish.NTRIPLES).read_text(encoding="utf-8").splitlines()
     broken.write_text("\n".join(line for line in lines if "rdf-schema#label> \"ataxia\"" not in line) + "\n", encoding="utf-8")
     status, _, err = invoke("validate", str(broken))
     assert status == 1
@@ -103,7 +103,7 @@ def test_validate_statuses(tmp_path: Path, built: Path) -> None:
     assert status == 2 and err.startswith(f"omskg validate: {garbage}:3:11: Parser error")
 
     big = tmp_path / "big.nt"
-    big.write_bytes((built / export.NTRIPLES).read_bytes())
+    big.write_bytes((built / publish.NTRIPLES).read_bytes())
     status, _, err = invoke("validate", str(big), "--max-mb", "0.1")
     assert status == 2 and "over the limit of 0 MB" in err and "raise --max-mb" in err
 
@@ -114,7 +114,7 @@ def test_validate_statuses(tmp_path: Path, built: Path) -> None:
 
 
 def test_query_shipped_inline_and_formats(built: Path) -> None:
-    data = str(built / export.NTRIPLES)
+    data = str(built / publish.NTRIPLES)
     status, out, _ = invoke("query", "symptoms", "--data", data)
     assert status == 0 and "developmental regression" in out and "(7 rows)" in out
     status, out, _ = invoke("query", "SELECT ?l WHERE { ?s a omskg:Treatment ; rdfs:label ?l } ORDER BY ?l",
@@ -130,7 +130,7 @@ def test_query_without_data_builds_in_memory(tmp_path: Path, monkeypatch: pytest
 
 
 def test_query_errors(built: Path, tmp_path: Path) -> None:
-    status, _, err = invoke("query", "SELECT ?s WHERE { ?s ?p }", "--data", str(built / export.NTRIPLES))
+    status, _, err = invoke("query", "SELECT ?s WHERE { ?s ?p }", "--data", str(built / publish.NTRIPLES))
     assert status == 2 and err.startswith("omskg query: malformed query:")
     query_file = tmp_path / "q.rq"
     query_file.write_text("ASK {}", encoding="utf-8")
@@ -154,7 +154,7 @@ def test_help(command: str) -> None:
 
 def test_a_query_that_runs_too_long_is_stopped(built: Path) -> None:
     endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    status, _, err = invoke("query", endless, "--data", str(built / export.NTRIPLES), "--timeout", "1")
+    status, _, err = invoke("query", endless, "--data", str(built / publish.NTRIPLES), "--timeout", "1")
     assert status == 2
     assert err == "omskg query: the query ran longer than 1 s and was stopped (raise --timeout to allow more)\n"
 

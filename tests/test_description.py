@@ -11,24 +11,24 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, VOID
 
-from omskg import export
-from omskg.describe import SPDX
+from omskg import publish
+from omskg.vocab import SPDX
 
 RELEASE = URIRef("https://w3id.org/omskg/dataset/0.1.0")
-DESCRIBED = sorted(export.PUBLISHED_NAMES - {export.DESCRIPTION, export.SCHEMA_ORG})
+DESCRIBED = sorted(publish.PUBLISHED_NAMES - {publish.DESCRIPTION, publish.SCHEMA_ORG})
 
 
 @pytest.fixture(scope="module")
 def description(built: Path) -> Graph:
     graph = Graph()
-    graph.parse(built / export.DESCRIPTION, format="turtle")
+    graph.parse(built / publish.DESCRIPTION, format="turtle")
     return graph
 
 
 @pytest.fixture(scope="module")
 def data(built: Path) -> Graph:
     graph = Graph()
-    graph.parse(built / export.NTRIPLES, format="nt")
+    graph.parse(built / publish.NTRIPLES, format="nt")
     return graph
 
 
@@ -43,14 +43,14 @@ def test_every_distribution_has_its_files_size_and_checksum(description: Graph, 
 
 
 def test_void_statistics_are_computed_from_the_graph(description: Graph, data: Graph, built: Path) -> None:
-    lines = (built / export.NTRIPLES).read_text(encoding="utf-8").splitlines()
+    lines = (built / publish.NTRIPLES).read_text(encoding="utf-8").splitlines()
     assert description.value(RELEASE, VOID.triples) == Literal(len(lines))
     assert description.value(RELEASE, VOID.distinctSubjects) == Literal(len(set(data.subjects())))
     assert description.value(RELEASE, VOID.distinctObjects) == Literal(len(set(data.objects())))
     assert description.value(RELEASE, VOID.properties) == Literal(len(set(data.predicates())))
     instances = {s for s in data.subjects() if str(s).startswith("https://w3id.org/omskg/") and "/vocab/" not in str(s)}
     assert description.value(RELEASE, VOID.entities) == Literal(len(instances))
-    for rdf_file in (export.TURTLE, export.NTRIPLES, export.JSONLD):
+    for rdf_file in (publish.TURTLE, publish.NTRIPLES, publish.JSONLD):
         node = URIRef(f"{RELEASE}/{rdf_file}")
         assert description.value(node, VOID.triples) == Literal(len(lines))
 
@@ -70,7 +70,7 @@ def test_class_and_property_partitions(description: Graph, data: Graph) -> None:
 def test_a_linkset_per_target_with_its_link_count(description: Graph, built: Path) -> None:
     skos = "<http://www.w3.org/2004/02/skos/core#"
     counted: Counter[str] = Counter()
-    for line in (built / export.NTRIPLES).read_text(encoding="utf-8").splitlines():
+    for line in (built / publish.NTRIPLES).read_text(encoding="utf-8").splitlines():
         subject, predicate, obj = line.split(" ", 2)
         if subject.startswith("<https://w3id.org/omskg/entity/") and predicate.startswith(skos) and "Match>" in predicate:
             prefix = {"purl.obolibrary.org": obj.split("/obo/")[-1].split("_")[0]}.get(obj.split("/")[2], obj.split("/")[2])
@@ -86,7 +86,7 @@ def test_a_linkset_per_target_with_its_link_count(description: Graph, built: Pat
 
 
 def test_schema_org_dataset(built: Path) -> None:
-    document = json.loads((built / export.SCHEMA_ORG).read_text(encoding="utf-8"))
+    document = json.loads((built / publish.SCHEMA_ORG).read_text(encoding="utf-8"))
     assert document["@type"] == "Dataset"
     assert document["name"] and document["description"].endswith("regarding a medical condition.")
     assert document["license"] == "https://creativecommons.org/licenses/by/4.0/"

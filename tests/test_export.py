@@ -14,11 +14,11 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from omskg import export
+from omskg import publish
 
 REPO = Path(__file__).resolve().parents[1]
-FORMATS = {export.TURTLE: "turtle", export.NTRIPLES: "nt", export.JSONLD: "json-ld"}
-OX_FORMATS = {export.TURTLE: ox.RdfFormat.TURTLE, export.NTRIPLES: ox.RdfFormat.N_TRIPLES, export.JSONLD: ox.RdfFormat.JSON_LD}
+FORMATS = {publish.TURTLE: "turtle", publish.NTRIPLES: "nt", publish.JSONLD: "json-ld"}
+OX_FORMATS = {publish.TURTLE: ox.RdfFormat.TURTLE, publish.NTRIPLES: ox.RdfFormat.N_TRIPLES, publish.JSONLD: ox.RdfFormat.JSON_LD}
 
 
 def _rdflib(path: Path) -> Graph:
@@ -43,13 +43,13 @@ def test_three_formats_one_graph_two_parsers(built: Path, graph: Graph) -> None:
 
 
 def test_ntriples_are_sorted_and_unique(built: Path) -> None:
-    lines = (built / export.NTRIPLES).read_text(encoding="utf-8").splitlines()
+    lines = (built / publish.NTRIPLES).read_text(encoding="utf-8").splitlines()
     assert lines == sorted(set(lines))
 
 
 def test_jsonld_embeds_the_published_context_and_keys_read_as_words(built: Path) -> None:
-    document = json.loads((built / export.JSONLD).read_text(encoding="utf-8"))
-    context = json.loads((built / export.CONTEXT).read_text(encoding="utf-8"))
+    document = json.loads((built / publish.JSONLD).read_text(encoding="utf-8"))
+    context = json.loads((built / publish.CONTEXT).read_text(encoding="utf-8"))
     assert document["@context"] == context["@context"]
     oms = next(n for n in document["@graph"] if n["id"] == "entity:opsoclonus-myoclonus-syndrome")
     assert oms["label"] == "Opsoclonus myoclonus syndrome"
@@ -63,14 +63,14 @@ def test_jsonld_expands_in_the_reference_processor_to_the_same_graph(built: Path
     pyld, the reference JSON-LD processor, must read it back as the published graph."""
     from pyld import jsonld
 
-    document = json.loads((built / export.JSONLD).read_text(encoding="utf-8"))
+    document = json.loads((built / publish.JSONLD).read_text(encoding="utf-8"))
     parsed = Graph()
     parsed.parse(data=jsonld.to_rdf(document, {"format": "application/n-quads"}), format="nt")
     assert len(parsed) == len(graph) and isomorphic(parsed, graph)
 
 
 def test_jsonld_is_one_node_per_line_sorted(built: Path) -> None:
-    lines = (built / export.JSONLD).read_text(encoding="utf-8").splitlines()
+    lines = (built / publish.JSONLD).read_text(encoding="utf-8").splitlines()
     nodes = [json.loads(line.rstrip(",")) for line in lines if line.startswith('    {"id": ')]
     ids = [node["id"] for node in nodes]
     assert len(ids) == len(set(ids)) == len(json.loads("\n".join(lines))["@graph"]) > 100
@@ -78,7 +78,7 @@ def test_jsonld_is_one_node_per_line_sorted(built: Path) -> None:
 
 
 def test_turtle_declares_prefixes(built: Path) -> None:
-    text = (built / export.TURTLE).read_text(encoding="utf-8")
+    text = (built / publish.TURTLE).read_text(encoding="utf-8")
     for prefix in ("omskg", "biolink", "oa", "prov", "skos", "obo", "schema"):
         assert f"@prefix {prefix}: " in text
 

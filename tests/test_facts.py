@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from omskg import resources
-from omskg.facts import EntityRef, FactFile, FactFileError, read_fact_file
+from omskg.facts import read_fact_file
+from omskg.records import EntityRef, FactFile, InputError
 from omskg.vocab import Vocabulary
 
 FACT_FILE = resources.conditions_dir() / "opsoclonus-myoclonus-syndrome.yaml"
@@ -60,7 +61,7 @@ def test_nothing_is_curated_from_the_empty_list(fact_file: FactFile) -> None:
 
 
 def test_text_objects_occur_in_their_evidence(fact_file: FactFile) -> None:
-    from omskg.facts import Text
+    from omskg.records import Text
 
     for fact in fact_file.facts:
         if isinstance(fact.object, Text):
@@ -129,7 +130,7 @@ def _broken(workspace: Path, old: str, new: str, count: int = 1) -> tuple[str, s
 
 
 def _problems(workspace: Path, vocab: Vocabulary) -> list[str]:
-    with pytest.raises(FactFileError) as caught:
+    with pytest.raises(InputError) as caught:
         read_fact_file(workspace, vocab)
     return [str(p) for p in caught.value.problems]
 

@@ -7,10 +7,11 @@ import dataclasses
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import BNode
 
-from omskg.facts import FactFile
-from omskg.graph import Iris, build_graph
+from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata
+from omskg.records import FactFile
 from omskg.vocab import BIOLINK, OA, OBO, OMSKG, SCHEMA, Vocabulary
+from tests.conftest import build_graph
 
 OMS = URIRef("https://w3id.org/omskg/entity/opsoclonus-myoclonus-syndrome")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from omskg import export
+from omskg import publish
 from omskg.cli import main
 
 from .servers import free_port, misbehaving_server
@@ -24,7 +24,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
     (lambda: "http://no-such-host.invalid/store", "unknown host"),
 ])
 def test_load_failures_are_one_line(make_url: object, expected: str, built: Path) -> None:
-    status, out, err = invoke("load", "--endpoint", make_url(), "--data", str(built / export.NTRIPLES))  # type: ignore[operator]
+    status, out, err = invoke("load", "--endpoint", make_url(), "--data", str(built / publish.NTRIPLES))  # type: ignore[operator]
     assert status == 3
     assert len(err.splitlines()) == 1 and err.startswith("omskg load: ") and expected in err
     assert "Traceback" not in err + out
@@ -33,7 +33,7 @@ def test_load_failures_are_one_line(make_url: object, expected: str, built: Path
 @pytest.mark.parametrize("status_code", [403, 500, 503])
 def test_http_errors_are_one_line(status_code: int, built: Path) -> None:
     with misbehaving_server(status_code) as url:
-        status, _, err = invoke("load", "--endpoint", f"{url}/store", "--data", str(built / export.NTRIPLES))
+        status, _, err = invoke("load", "--endpoint", f"{url}/store", "--data", str(built / publish.NTRIPLES))
         assert status == 3 and f"answered {status_code}" in err and "something broke on the far side" in err
         status, _, err = invoke("query", "ASK {}", "--endpoint", f"{url}/query")
         assert status == 3 and f"answered {status_code}" in err
@@ -41,7 +41,7 @@ def test_http_errors_are_one_line(status_code: int, built: Path) -> None:
 
 def test_timeout_is_one_line(built: Path) -> None:
     with misbehaving_server(200, delay=3.0) as url:
-        status, _, err = invoke("load", "--endpoint", f"{url}/store", "--data", str(built / export.NTRIPLES), "--timeout", "0.5")
+        status, _, err = invoke("load", "--endpoint", f"{url}/store", "--data", str(built / publish.NTRIPLES), "--timeout", "0.5")
         assert status == 3 and "did not answer within 0.5 s" in err and len(err.splitlines()) == 1
 
 

@@ -12,7 +12,7 @@ import pytest
 from omskg import build as build_module
 from omskg import resources
 from omskg.build import ValidationFailed, build
-from omskg.facts import FactFileError
+from omskg.records import InputError
 from omskg.validate import Outcome, Violation
 from omskg.vocab import DEFAULT_BASE
 
@@ -41,7 +41,7 @@ def test_parallel_build_publishes_the_same_bytes(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(build_module, "PARALLEL_FILES", 1)
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
     report = build(facts, tmp_path / "parallel", DEFAULT_BASE)
-    assert report.facts == 2 * 48
+    assert report.assembled.facts == 2 * 48
     for path in sorted((tmp_path / "serial").iterdir()):
         assert (tmp_path / "parallel" / path.name).read_bytes() == path.read_bytes(), path.name
 
@@ -53,7 +53,7 @@ def test_parallel_build_reports_every_bad_file(tmp_path: Path, parallel: None) -
         assert "predicate: hasSymptom\n" in text
         path.write_text(text.replace("predicate: hasSymptom\n", "predicate: hasSymptoms\n", 1), encoding="utf-8")
     out = tmp_path / "dist"
-    with pytest.raises(FactFileError) as error:
+    with pytest.raises(InputError) as error:
         build(facts, out, DEFAULT_BASE)
     assert sorted({p.path.name for p in error.value.problems}) == sorted(p.name for p in facts.glob("*.yaml"))
     assert all(p.line and "unknown predicate 'hasSymptoms'" in p.message for p in error.value.problems)

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from omskg import export, resources
+from omskg import publish, resources
 from omskg.build import build
-from omskg.facts import FactFileError
+from omskg.records import InputError
 from omskg.vocab import DEFAULT_BASE
 
 SOURCE = resources.resource_root() / "data" / "conditions" / "opsoclonus-myoclonus-syndrome.yaml"
@@ -56,13 +56,13 @@ def test_valid_fact_files_build_conform_and_round_trip(tmp_path_factory: object,
     path = _fact_file(fact_ids, folder)
     out = folder / "dist"
     report = build(path.parent, out, DEFAULT_BASE)  # validates against the shapes, or raises
-    assert report.facts == len(fact_ids)
+    assert report.assembled.facts == len(fact_ids)
     graphs = []
-    for name, rdf_format in ((export.TURTLE, "turtle"), (export.NTRIPLES, "nt"), (export.JSONLD, "json-ld")):
+    for name, rdf_format in ((publish.TURTLE, "turtle"), (publish.NTRIPLES, "nt"), (publish.JSONLD, "json-ld")):
         graph = Graph()
         graph.parse(out / name, format=rdf_format)
         graphs.append(graph)
-    assert len(graphs[0]) == report.triples
+    assert len(graphs[0]) == len(report.triples)
     assert isomorphic(graphs[0], graphs[1]) and isomorphic(graphs[1], graphs[2])
 
 
@@ -139,7 +139,7 @@ def test_broken_fact_files_are_rejected_and_dist_untouched(
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     try:
         build(path.parent, out, DEFAULT_BASE)
-    except FactFileError as error:
+    except InputError as error:
         assert any(message in str(p) for p in error.problems), (mutation, [str(p) for p in error.problems])
     else:
         raise AssertionError(f"{mutation}: the broken file was published")

@@ -8,17 +8,17 @@ import sys
 import time
 from pathlib import Path
 
-from omskg.export import _exchange
+from omskg.publish import _exchange
 
 # Runs `omskg build` with every fsync slowed down, so the test can kill it mid-write.
 SLOW_BUILD = """
 import sys, time, os
-import omskg.export as export
+import omskg.publish as publish
 real_fsync = os.fsync
 def slow_fsync(fd):
     time.sleep(0.4)
     real_fsync(fd)
-export.os.fsync = slow_fsync
+publish.os.fsync = slow_fsync
 from omskg.cli import main
 sys.argv = ["omskg", *sys.argv[1:]]
 main()

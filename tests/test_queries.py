@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from omskg import export, resources
+from omskg import publish, resources
 from omskg.query import QueryError, rows, run, store_from_files
 
 E = "https://w3id.org/omskg/entity/"
@@ -19,7 +19,7 @@ V = "https://w3id.org/omskg/vocab/"
 
 @pytest.fixture(scope="module")
 def store(built: Path) -> ox.Store:
-    return store_from_files([built / export.NTRIPLES])
+    return store_from_files([built / publish.NTRIPLES])
 
 
 def answer(store: ox.Store, name: str, columns: list[str]) -> Counter[tuple[str, ...]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from omskg import export
+from omskg import publish
 from omskg.cli import main
 from omskg.remote import MAX_GET_URL, Auth, scrub
 
@@ -106,7 +106,7 @@ def test_a_put_is_never_re_sent_elsewhere(code: int, built: Path) -> None:
         reply(handler, code, b"", Location="/other-store?graph=x")
 
     with http_peer(respond) as (store, seen):
-        err = one_line(*omskg("load", "--endpoint", f"{store}/store", "--data", str(built / export.NTRIPLES),
+        err = one_line(*omskg("load", "--endpoint", f"{store}/store", "--data", str(built / publish.NTRIPLES),
                               env=WITH_PASSWORD))
     assert f"PUT {store}/store?default answered {code}" in err
     assert "not followed, a PUT is never re-sent to another address" in err
@@ -151,7 +151,7 @@ def test_a_store_that_never_answers_is_cut_off(built: Path) -> None:
         time.sleep(3)
 
     with http_peer(silent) as (store, _):
-        err = one_line(*omskg("load", "--endpoint", f"{store}/store", "--data", str(built / export.NTRIPLES),
+        err = one_line(*omskg("load", "--endpoint", f"{store}/store", "--data", str(built / publish.NTRIPLES),
                               "--timeout", "0.5"))
     assert err.startswith(f"omskg load: PUT {store}/store?default did not answer within 0.5 s")
 
@@ -249,7 +249,7 @@ def test_authentication_failures_say_why(challenge: str, env: dict[str, str | No
 @pytest.mark.parametrize("command", ["load", "query"])
 def test_a_url_with_user_information_is_a_usage_error_that_hides_the_password(command: str, built: Path) -> None:
     url = f"http://curator:{urllib.parse.quote(PASSWORD, safe='')}@127.0.0.1:9/store"
-    args = ["--data", str(built / export.NTRIPLES)] if command == "load" else []
+    args = ["--data", str(built / publish.NTRIPLES)] if command == "load" else []
     query = ["ASK {}"] if command == "query" else []
     err = one_line(*omskg(command, *query, "--endpoint", url, *args), expected_status=2)
     assert err == (
@@ -294,7 +294,7 @@ def test_scrub_removes_every_form_of_a_secret() -> None:
 ])
 @pytest.mark.parametrize("command", ["load", "query"])
 def test_an_endpoint_that_is_not_a_url_is_a_usage_error(url: str, expected: str, command: str, built: Path) -> None:
-    args = ["--data", str(built / export.NTRIPLES)] if command == "load" else ["ASK {}"]
+    args = ["--data", str(built / publish.NTRIPLES)] if command == "load" else ["ASK {}"]
     err = one_line(*omskg(command, "--endpoint", url, *args), expected_status=2)
     assert err == f"omskg {command}: {expected}\n"
 

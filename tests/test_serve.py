@@ -209,3 +209,30 @@ def test_load_test_script_runs_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     report = {line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip() for line in result.stdout.splitlines()}
     assert report["failed"] == "0" and int(report["requests"]) > 0
+
+
+def test_files_are_the_publication_of_a_build_with_the_same_base(server: str, tmp_path: Path) -> None:
+    """serve and build share one pipeline: /files/ offers every file of dist/, byte for byte."""
+    from omskg import publish, resources
+    from omskg.build import build
+
+    built = tmp_path / "dist"
+    build(resources.conditions_dir(), built, server + "/")
+    assert sorted(p.name for p in built.iterdir()) == sorted(publish.PUBLISHED_NAMES)
+    for path in sorted(built.iterdir()):
+        status, _, body = fetch(f"{server}/files/{path.name}")
+        assert (status, body) == (200, path.read_bytes()), path.name
+
+
+def test_serve_refuses_a_graph_that_violates_the_shapes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from omskg import build as build_module
+    from omskg.cli import main
+    from omskg.validate import Outcome, Violation
+
+    violation = Violation("<x>", "rdfs:label", "MinCountConstraintComponent", "m", "", "Violation")
+    monkeypatch.setattr(build_module, "validate_triples", lambda *a, **k: Outcome(False, (violation,)))
+    result = CliRunner().invoke(main, ["serve", "--port", "1"])
+    assert result.exit_code == 1
+    assert "omskg serve: the graph violates the SHACL shapes (1 result(s)); nothing is served" in result.stderr

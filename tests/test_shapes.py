@@ -17,7 +17,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from omskg import export
+from omskg import publish
 from omskg.shacl import UnsupportedShape
 from omskg.validate import Outcome, _short, shapes_graph, validate_graph
 from omskg.vocab import NAMESPACES, SH
@@ -318,7 +318,7 @@ def test_published_graph_conforms(graph: Graph) -> None:
 @pytest.fixture(scope="module")
 def description(built: Path) -> Graph:
     graph = Graph(bind_namespaces="none")
-    graph.parse(built / export.DESCRIPTION, format="turtle")
+    graph.parse(built / publish.DESCRIPTION, format="turtle")
     return graph
 
 

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from omskg import export, resources
+from omskg import publish, resources
 from omskg.cli import main
 from omskg.query import run, store_from_files
 
@@ -89,7 +89,7 @@ def store(request: pytest.FixtureRequest) -> Store:
 
 
 def ntriples_count(built: Path) -> int:
-    return len((built / export.NTRIPLES).read_text(encoding="utf-8").splitlines())
+    return len((built / publish.NTRIPLES).read_text(encoding="utf-8").splitlines())
 
 
 def load(store: Store, data: Path, *graph: str) -> tuple[int, str, str]:
@@ -97,7 +97,7 @@ def load(store: Store, data: Path, *graph: str) -> tuple[int, str, str]:
 
 
 def test_load_twice_into_a_named_graph_and_the_default_graph(store: Store, built: Path) -> None:
-    data = built / export.NTRIPLES
+    data = built / publish.NTRIPLES
     lines = ntriples_count(built)
     for target, graph, scope in ((f"graph <{GRAPH}>", ["--graph", GRAPH], "named graph"),
                                  ("the default graph", [], "default graph")):
@@ -158,8 +158,8 @@ def virtuoso_as_stored(name: str, local: str) -> str:
 def test_shipped_queries_answer_as_the_embedded_store(store: Store, built: Path, scope: str) -> None:
     graph = ["--graph", GRAPH] if scope == "named graph" else []
     store = store.scoped(scope)
-    assert load(store, built / export.NTRIPLES, *graph)[0] == 0
-    local = store_from_files([built / export.NTRIPLES])
+    assert load(store, built / publish.NTRIPLES, *graph)[0] == 0
+    local = store_from_files([built / publish.NTRIPLES])
     changed = set()
     for path in sorted(resources.queries_dir().glob("*.rq")):
         status, out, err = omskg("query", "--file", str(path), "--endpoint", store.sparql, *graph, "--format", "json")
@@ -178,7 +178,7 @@ def test_shipped_queries_answer_as_the_embedded_store(store: Store, built: Path,
 def test_shipped_query_files_run_as_they_are(store: Store, built: Path) -> None:
     """Each file, byte for byte, as a user would paste it into the store's query page: no
     prefix added by omskg."""
-    assert load(store, built / export.NTRIPLES, "--graph", GRAPH)[0] == 0
+    assert load(store, built / publish.NTRIPLES, "--graph", GRAPH)[0] == 0
     for path in sorted(resources.queries_dir().glob("*.rq")):
         form = {"query": path.read_text(encoding="utf-8"), "default-graph-uri": GRAPH}
         response = httpx.post(store.sparql, data=form, headers={"Accept": "application/sparql-results+json"}, timeout=30)
@@ -187,7 +187,7 @@ def test_shipped_query_files_run_as_they_are(store: Store, built: Path) -> None:
 
 
 def test_empty_answer_says_why(store: Store, built: Path) -> None:
-    assert load(store, built / export.NTRIPLES, "--graph", GRAPH)[0] == 0
+    assert load(store, built / publish.NTRIPLES, "--graph", GRAPH)[0] == 0
     status, out, err = omskg("query", "symptoms", "--endpoint", store.sparql, "--graph", "http://example.org/nothing")
     assert status == 0 and out.endswith("(0 rows)\n")
     assert err == (
@@ -282,7 +282,7 @@ def test_oxigraph_bulk_load_recipe(tmp_path: Path, built: Path) -> None:
     recipe = shlex.split(bulk_recipe("Oxigraph"))
     assert recipe[0] == "oxigraph"
     (tmp_path / "dist").mkdir()
-    shutil.copy(built / export.NTRIPLES, tmp_path / "dist" / export.NTRIPLES)
+    shutil.copy(built / publish.NTRIPLES, tmp_path / "dist" / publish.NTRIPLES)
     subprocess.run([oxigraph_binary(), *recipe[1:]], cwd=tmp_path, check=True, capture_output=True, timeout=120)
     with oxigraph_server("serve-read-only", "--location", "store", cwd=tmp_path) as url:
         assert count(Store("oxigraph", "", f"{url}/query"), query=readme_count_query()) == void_triples(built)
@@ -297,13 +297,13 @@ def test_virtuoso_bulk_load_recipe(virtuoso: Store, built: Path) -> None:
     graph = re.findall(r"'(https?://[^']*)'", recipe)[0]
     server.isql(f"SPARQL CLEAR GRAPH <{graph}>;")
     assert count(virtuoso, query=readme_count_query()) == 0
-    shutil.copy(built / export.NTRIPLES, server.load_dir / export.NTRIPLES)  # a folder in DirsAllowed
+    shutil.copy(built / publish.NTRIPLES, server.load_dir / publish.NTRIPLES)  # a folder in DirsAllowed
     server.isql(recipe.replace("/data/omskg", str(server.load_dir)))
     assert count(virtuoso, query=readme_count_query()) == void_triples(built)
 
 
 def test_virtuoso_digest_credentials_refused_or_missing(virtuoso: Store, built: Path) -> None:
-    data = str(built / export.NTRIPLES)
+    data = str(built / publish.NTRIPLES)
     wrong = "not-" + (virtuoso.password or "")
     status, out, err = omskg("load", "--endpoint", virtuoso.gsp, "--user", "dba", "--data", data, "--graph", GRAPH,
                              env={"OMSKG_PASSWORD": wrong, "OMSKG_TOKEN": None})
@@ -320,7 +320,7 @@ def test_virtuoso_digest_credentials_refused_or_missing(virtuoso: Store, built: 
 def test_virtuoso_without_a_default_graph_is_one_line(virtuoso: Store, built: Path) -> None:
     """Virtuoso's own words, once, when its Graph Store endpoint has no default graph (here:
     reached by 127.0.0.1, a host name it has no default graph for)."""
-    status, _, err = omskg("load", "--endpoint", virtuoso.gsp, "--user", "dba", "--data", str(built / export.NTRIPLES),
+    status, _, err = omskg("load", "--endpoint", virtuoso.gsp, "--user", "dba", "--data", str(built / publish.NTRIPLES),
                            env=virtuoso.env())
     assert status == 3 and len(err.splitlines()) == 1
     assert "answered 500" in err and "not configured to have default graph" in err and "<" not in err.split("answered")[1]
@@ -328,7 +328,7 @@ def test_virtuoso_without_a_default_graph_is_one_line(virtuoso: Store, built: Pa
 
 def test_a_wrong_path_on_a_real_store_is_one_line(store: Store, built: Path) -> None:
     wrong = store.gsp.rsplit("/", 1)[0] + "/no-such-endpoint"
-    status, _, err = load(Store(store.name, wrong, store.sparql, store.user, store.password), built / export.NTRIPLES,
+    status, _, err = load(Store(store.name, wrong, store.sparql, store.user, store.password), built / publish.NTRIPLES,
                           "--graph", GRAPH)
     answer = {"oxigraph": "answered 404 Not Found", "virtuoso": "answered 501 Method Not Implemented"}[store.name]
     assert status == 3 and answer in err and len(err.splitlines()) == 1

@@ -1,4 +1,8 @@
-"""The main job: fact files -> graph -> SHACL gate -> files in dist/.
+"""The one pipeline: fact files -> records -> graph -> SHACL gate -> files.
+
+``publish`` is the only function that turns fact files into a validated publication;
+``omskg build`` writes it into dist/, ``omskg serve`` serves it, and ``omskg query``
+without --data queries it.
 
 Many fact files are read and turned into triples by forked workers, one chunk each. On a
 large graph the SHACL gate runs in a forked child process while the parent writes the
@@ -18,13 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 
-from omskg import describe, export, mappings, resources
-from omskg.facts import FactFile, FactFileError, Problem, fact_file_paths, problems_across, read_each
-from omskg.graph import Iris, Triples, as_rdflib, file_triples, shared_triples
+from omskg import describe, formats, mappings, publish, resources
+from omskg.facts import fact_file_paths, problems_across, read_fact_files
+from omskg.graph import file_triples, shared_triples
+from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata, load_metadata
-from omskg.validate import Engine, Outcome, validate_graph, validate_triples
+from omskg.rdf import Triples, parse_ntriples
+from omskg.records import FactFile, InputError, Problem
+from omskg.validate import Engine, Outcome, validate_triples
 from omskg.vocab import load_vocabulary
 
 PARALLEL_FROM = 50_000  # triples
@@ -47,16 +53,13 @@ class ValidationFailed(Exception):
 
 @dataclass(frozen=True)
 class Assembled:
+    """The graph built from checked fact files, not yet validated."""
+
     triples: Triples
     fact_files: list[FactFile]
     meta: DatasetMetadata
     targets: dict[str, mappings.Target]
     base: str
-
-    @property
-    def graph(self) -> Graph:
-        """The triples as an rdflib Graph (for pages and small graphs)."""
-        return as_rdflib(self.triples, self.base)
 
     @property
     def facts(self) -> int:
@@ -68,19 +71,25 @@ class Assembled:
 
 
 @dataclass(frozen=True)
-class BuildReport:
-    out_dir: Path
-    triples: int
-    facts: int
-    entities: int
+class Publication:
+    """A validated graph and every file of the publication, by name."""
+
+    assembled: Assembled
+    files: dict[str, bytes]
     mappings: int
-    files: dict[str, int]  # name -> bytes
     seconds: float
+
+    @property
+    def triples(self) -> Triples:
+        return self.assembled.triples
+
+    @property
+    def base(self) -> str:
+        return self.assembled.base
 
 
 def assemble(facts_dir: Path, base: str, progress: Progress = _quiet) -> Assembled:
     """Read and check the fact files and cross-references, and build the graph (not yet validated)."""
-    vocab = load_vocabulary()
     Iris(base)  # an invalid base is refused before any work
     paths = fact_file_paths(facts_dir)
     progress(f"reading {len(paths)} fact file(s) from {facts_dir} and building their triples")
@@ -91,12 +100,12 @@ def assemble(facts_dir: Path, base: str, progress: Progress = _quiet) -> Assembl
         fact_files, problems, triples = _read_and_build_here(paths, base)
     problems.extend(problems_across(fact_files))
     if problems:
-        raise FactFileError(problems)
+        raise InputError(problems)
     targets_path = resources.xref_targets_file()
     targets = mappings.load_targets(targets_path)
     mappings.check_xrefs(fact_files, targets, targets_path)
     meta = load_metadata(resources.dataset_metadata_file())
-    triples |= shared_triples(fact_files, vocab, base, meta)
+    triples |= shared_triples(fact_files, load_vocabulary(), base, meta)
     assembled = Assembled(triples, fact_files, meta, targets, base)
     progress(_rate(
         f"read {len(paths):,} fact file(s) and built {len(triples):,} triples from {assembled.facts:,} "
@@ -108,7 +117,7 @@ def assemble(facts_dir: Path, base: str, progress: Progress = _quiet) -> Assembl
 def _read_and_build_here(paths: list[Path], base: str) -> tuple[list[FactFile], list[Problem], Triples]:
     """Read fact files and build their triples; the problems of the files that fail."""
     vocab = load_vocabulary()
-    fact_files, problems = read_each(paths, vocab)
+    fact_files, problems = read_fact_files(paths, vocab)
     triples: Triples = set()
     for fact_file in fact_files:
         triples |= file_triples(fact_file, vocab, base)
@@ -137,7 +146,7 @@ def _read_and_build_in_parallel(
         for files, found, data in pool.map(_read_and_build, chunks, [base] * len(chunks)):
             fact_files.extend(files)
             problems.extend(found)
-            triples.update(quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+            triples |= parse_ntriples(data)
     return fact_files, problems, triples
 
 
@@ -167,21 +176,23 @@ def _start_validation(triples: Triples, engine: Engine) -> Future[Outcome]:
     return future
 
 
-def build(
-    facts_dir: Path, out_dir: Path, base: str, progress: Progress = _quiet, engine: Engine = "fast"
-) -> BuildReport:
+def publish_graph(
+    facts_dir: Path, base: str, progress: Progress = _quiet, engine: Engine = "fast"
+) -> Publication:
+    """Fact files -> a validated publication: the graph and the bytes of every file.
+    Raises InputError for bad input and ValidationFailed when a graph violates the shapes."""
     # The build allocates millions of objects and frees almost none until it ends, so the
     # cycle collector's full passes over them find nothing (and took a fifth of the time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(facts_dir, out_dir, base, progress, engine)
+        return _publish(facts_dir, base, progress, engine)
     finally:
         if collecting:
             gc.enable()
 
 
-def _build(facts_dir: Path, out_dir: Path, base: str, progress: Progress, engine: Engine) -> BuildReport:
+def _publish(facts_dir: Path, base: str, progress: Progress, engine: Engine) -> Publication:
     started = time.perf_counter()
     assembled = assemble(facts_dir, base, progress)
     triples, meta = assembled.triples, assembled.meta
@@ -190,10 +201,10 @@ def _build(facts_dir: Path, out_dir: Path, base: str, progress: Progress, engine
     validation = _start_validation(triples, engine)
 
     serialising = time.perf_counter()
-    ordered = export.SortedTriples(triples)
-    files = export.publication(ordered, load_vocabulary(), base)
+    ordered = formats.SortedTriples(triples)
+    files = _graph_files(ordered, base)
     rows = mappings.mappings(assembled.fact_files, assembled.targets)
-    files[export.SSSOM] = mappings.sssom_tsv(
+    files[publish.SSSOM] = mappings.sssom_tsv(
         rows, base, meta.version, meta.title, meta.license, meta.issued.isoformat()
     )
     stats = describe.statistics(ordered.triples, base)
@@ -206,20 +217,34 @@ def _build(facts_dir: Path, out_dir: Path, base: str, progress: Progress, engine
 
     disclaimer = assembled.fact_files[0].source.disclaimer.quote
     description = describe.describe(meta, files, stats, base, disclaimer)
-    outcome = validate_graph(description, engine=engine)
+    outcome = validate_triples(description, engine=engine)
     if not outcome.conforms:
         raise ValidationFailed(outcome, "the dataset description")
-    files[export.DESCRIPTION] = description.serialize(format="turtle", encoding="utf-8")
-    files[export.SCHEMA_ORG] = describe.schema_org(meta, files, base, disclaimer, stats.sources)
+    files[publish.DESCRIPTION] = formats.turtle(formats.SortedTriples(description), describe.prefix_map(base))
+    files[publish.SCHEMA_ORG] = describe.schema_org(meta, files, base, disclaimer, stats.sources)
+    return Publication(assembled, files, len(rows), time.perf_counter() - started)
 
-    export.write_atomically(files, out_dir)
-    progress(f"wrote {len(files)} files to {out_dir}")
-    return BuildReport(
-        out_dir,
-        len(triples),
-        assembled.facts,
-        assembled.entities,
-        len(rows),
-        {n: len(b) for n, b in sorted(files.items())},
-        time.perf_counter() - started,
-    )
+
+def _graph_files(ordered: formats.SortedTriples, base: str) -> dict[str, bytes]:
+    """The graph in every format, with its context, and the ontology and shapes it was built
+    and validated with."""
+    context = formats.jsonld_context(load_vocabulary(), base)
+    return {
+        publish.TURTLE: formats.turtle(ordered, Iris(base).prefix_map()),
+        publish.NTRIPLES: formats.ntriples(ordered),
+        publish.JSONLD: formats.jsonld(ordered, context),
+        publish.CONTEXT: formats.context_document(context),
+        publish.ONTOLOGY: resources.ontology_file().read_bytes(),
+        publish.SHAPES: (resources.shapes_dir() / "omskg-shapes.ttl").read_bytes(),
+        publish.DATASET_SHAPES: (resources.shapes_dir() / "dataset-shapes.ttl").read_bytes(),
+    }
+
+
+def build(
+    facts_dir: Path, out_dir: Path, base: str, progress: Progress = _quiet, engine: Engine = "fast"
+) -> Publication:
+    """``publish_graph``, then the files written into ``out_dir`` in one atomic step."""
+    publication = publish_graph(facts_dir, base, progress, engine)
+    publish.write_atomically(publication.files, out_dir)
+    progress(f"wrote {len(publication.files)} files to {out_dir}")
+    return publication

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-
-if TYPE_CHECKING:
-    pass
 
 BASE_HELP = "Base IRI under which entity, statement and evidence IRIs are minted (env OMSKG_BASE)."
 ENGINE_HELP = (
@@ -78,42 +76,54 @@ def build(facts_dir: Path | None, out_dir: Path, base: str | None, engine: str) 
     written unless every fact file checks out and the graph passes the shapes.
     """
     from omskg import resources
-    from omskg.build import ValidationFailed
     from omskg.build import build as run_build
-    from omskg.export import PublishError
-    from omskg.facts import FactFileError
-    from omskg.graph import InvalidBase
+    from omskg.publish import PublishError
     from omskg.vocab import DEFAULT_BASE
 
+    with _pipeline_errors("build", f"{out_dir} left as it was"):
+        try:
+            publication = run_build(
+                facts_dir or resources.conditions_dir(), out_dir, base or DEFAULT_BASE, _progress,
+                "pyshacl" if engine == "pyshacl" else "fast",
+            )
+        except PublishError as error:
+            _fail([f"omskg build: {error}"], 2)
+    assembled = publication.assembled
+    click.echo(
+        f"built {len(assembled.triples)} triples and {publication.mappings} mappings "
+        f"from {assembled.facts} facts about {assembled.entities} entities "
+        f"in {publication.seconds:.1f} s"
+    )
+    for name, content in sorted(publication.files.items()):
+        click.echo(f"  {out_dir / name}  {len(content)} bytes")
+
+
+@contextmanager
+def _pipeline_errors(command: str, consequence: str) -> Iterator[None]:
+    """Bad input (exit 2) and a graph that violates the shapes (exit 1), as the build reports them."""
+    from omskg.build import ValidationFailed
+    from omskg.iris import InvalidBase
+    from omskg.records import InputError
+
     try:
-        report = run_build(
-            facts_dir or resources.conditions_dir(), out_dir, base or DEFAULT_BASE, _progress,
-            "pyshacl" if engine == "pyshacl" else "fast",
-        )
-    except FactFileError as error:
+        yield
+    except InputError as error:
         _fail(
             [str(p) for p in error.problems]
-            + [f"omskg build: {len(error.problems)} problem(s); {out_dir} left as it was"],
+            + [f"omskg {command}: {len(error.problems)} problem(s); {consequence}"],
             2,
         )
     except ValidationFailed as error:
         _fail(
             [str(v) for v in error.outcome.violations]
             + [
-                f"omskg build: {error.what} violates the SHACL shapes "
-                f"({len(error.outcome.violations)} result(s)); {out_dir} left as it was"
+                f"omskg {command}: {error.what} violates the SHACL shapes "
+                f"({len(error.outcome.violations)} result(s)); {consequence}"
             ],
             1,
         )
-    except (PublishError, InvalidBase) as error:
-        _fail([f"omskg build: {error}"], 2)
-    click.echo(
-        f"built {report.triples} triples and {report.mappings} mappings "
-        f"from {report.facts} facts about {report.entities} entities "
-        f"in {report.seconds:.1f} s"
-    )
-    for name, size in report.files.items():
-        click.echo(f"  {report.out_dir / name}  {size} bytes")
+    except InvalidBase as error:
+        _fail([f"omskg {command}: {error}"], 2)
 
 
 @main.command()
@@ -135,8 +145,9 @@ def validate(files: tuple[Path, ...], max_mb: float, engine: str) -> None:
     All files are read into one graph first, so an extension can be checked together
     with the published graph: omskg validate dist/omskg.ttl my-facts.ttl
     """
+    from omskg.rdf import RdfInputError
     from omskg.shacl import UnsupportedShape
-    from omskg.validate import RdfInputError, validate_files
+    from omskg.validate import validate_files
 
     try:
         outcome = validate_files(
@@ -223,8 +234,8 @@ def query(
         return
     if graph_iri:
         raise click.UsageError("--graph scopes a query at an --endpoint; the local graph has no named graphs")
+    data = list(data_files) if data_files else _default_data(base)
     try:
-        data = list(data_files) if data_files else _default_data(base)
         click.echo(q.run_bounded(data, text, result_format, q.Bounds(timeout)), nl=False)
     except q.QueryTimeout as error:
         _fail([f"omskg query: {error} (raise --timeout to allow more)"], 2)
@@ -275,17 +286,19 @@ def _query_text(query: str | None, query_file: Path | None, queries_dir: Path) -
 
 
 def _default_data(base: str | None) -> list[Path] | bytes:
-    """dist/omskg.nt in the current folder if there is one, else the graph built in memory."""
+    """dist/omskg.nt in the current folder if there is one, else the graph built (and
+    validated) in memory."""
     from omskg import resources
-    from omskg.build import assemble
-    from omskg.export import SortedTriples, ntriples
+    from omskg.build import publish_graph
+    from omskg.publish import NTRIPLES
     from omskg.vocab import DEFAULT_BASE
 
-    published = Path("dist") / "omskg.nt"
+    published = Path("dist") / NTRIPLES
     if published.is_file() and base is None:
         return [published]
-    assembled = assemble(resources.conditions_dir(), base or DEFAULT_BASE)
-    return ntriples(SortedTriples(assembled.triples))
+    with _pipeline_errors("query", "nothing was queried"):
+        publication = publish_graph(resources.conditions_dir(), base or DEFAULT_BASE)
+    return publication.files[NTRIPLES]
 
 
 ENDPOINT_HELP = (
@@ -353,14 +366,15 @@ def serve(host: str, port: int, base: str | None, query_timeout: float, max_resu
     """Serve the graph: a read-only SPARQL endpoint at /sparql, a landing page at /, and a
     page (HTML, Turtle or JSON-LD, by Accept) for every entity, statement and evidence IRI."""
     from omskg import resources
+    from omskg.build import publish_graph
     from omskg.query import Bounds
     from omskg.serve import make_server
     from omskg.site import Site
 
     bounds = Bounds(query_timeout, int(max_result_mb * 1e6))
-    site = Site.build(
-        resources.conditions_dir(), base or f"http://{host}:{port}/", resources.queries_dir(), bounds
-    )
+    with _pipeline_errors("serve", "nothing is served"):
+        publication = publish_graph(resources.conditions_dir(), base or f"http://{host}:{port}/")
+    site = Site.of(publication, resources.queries_dir(), bounds)
     try:
         server = make_server(site, host, port)
     except OSError as error:

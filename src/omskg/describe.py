@@ -15,18 +15,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, VOID, XSD
 
-from omskg.graph import Iris
+from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata
-from omskg.vocab import MATCH_PROPERTIES, NAMESPACES, OMSKG, xref_converter
-
-DCTYPES = Namespace("http://purl.org/dc/dcmitype/")
-PAV = Namespace("http://purl.org/pav/")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
-DESCRIPTION_NAMESPACES = {"dctypes": DCTYPES, "pav": PAV, "spdx": SPDX, "foaf": Namespace(str(FOAF))}
+from omskg.rdf import Triples, TripleSet, integer, text, typed
+from omskg.vocab import (
+    DCTYPES,
+    DESCRIPTION_NAMESPACES,
+    IANA_MEDIA_TYPES,
+    MATCH_PROPERTIES,
+    OMSKG,
+    PAV,
+    SCHEMA,
+    SPDX,
+    xref_converter,
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class Statistics:
 def statistics(triples: list[ox.Triple], base: str) -> Statistics:
     rdf_type, source_class = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OMSKG.SourceDocument))
     match_properties = {ox.NamedNode(str(p)) for p in MATCH_PROPERTIES.values()}
-    entity_space = Iris(base).prefixes()["entity"]
+    entity_space = str(Iris(base).entity(""))
     subjects: set[ox.NamedNode | ox.BlankNode] = set()
     objects: set[object] = set()
     properties: Counter[str] = Counter()
@@ -70,7 +75,7 @@ def statistics(triples: list[ox.Triple], base: str) -> Statistics:
     for predicate_iri, target in links:
         prefix = converter.compress(target, strict=True).split(":", 1)[0]
         by_prefix.setdefault(prefix, Counter())[predicate_iri] += 1
-    ontology = str(OMSKG)
+    ontology = str(OMSKG)  # the vocabulary's own terms are not entities of the data
     entities = sum(
         1 for s in subjects
         if isinstance(s, ox.NamedNode) and s.value.startswith(base) and not s.value.startswith(ontology)
@@ -80,144 +85,116 @@ def statistics(triples: list[ox.Triple], base: str) -> Statistics:
     )
 
 
-@dataclass(frozen=True)
-class DatasetIris:
-    base: str
-    version: str
-
-    @property
-    def summary(self) -> URIRef:
-        return URIRef(f"{self.base}dataset")
-
-    @property
-    def release(self) -> URIRef:
-        return URIRef(f"{self.base}dataset/{self.version}")
-
-    def distribution(self, name: str) -> URIRef:
-        return URIRef(f"{self.release}/{name}")
-
-    def download(self, name: str) -> URIRef:
-        return URIRef(f"{self.base}release/{self.version}/{name}")
-
-    def part(self, kind: str, key: str) -> URIRef:
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
-        return URIRef(f"{self.release}/{kind}/{digest}")
-
-    def linkset(self, prefix: str) -> URIRef:
-        return URIRef(f"{self.release}/linkset/{prefix}")
-
-    @property
-    def agent(self) -> URIRef:
-        return URIRef(f"{self.base}agent/omskg-project")
+def prefix_map(base: str) -> dict[str, str]:
+    """The prefixes of the description's Turtle: the graph's, and DCMI types, PAV, SPDX, FOAF."""
+    return {**Iris(base).prefix_map(), **{p: str(ns) for p, ns in DESCRIPTION_NAMESPACES.items()}}
 
 
-def _levels_common(g: Graph, node: URIRef, meta: DatasetMetadata, iris: DatasetIris, title: str) -> None:
-    g.add((node, DCTERMS.title, Literal(title, lang="en")))
-    g.add((node, DCTERMS.description, Literal(meta.description, lang="en")))
-    g.add((node, DCTERMS.publisher, iris.agent))
-    g.add((node, DCTERMS.license, URIRef(meta.license)))
+class _Description(TripleSet):
+    def __init__(self, meta: DatasetMetadata, base: str) -> None:
+        super().__init__()
+        self.meta = meta
+        self.iris = Iris(base)
+
+    def levels_common(self, node: str, title: str) -> None:
+        self.add(node, DCTERMS.title, text(title, "en"))
+        self.add(node, DCTERMS.description, text(self.meta.description, "en"))
+        self.add(node, DCTERMS.publisher, self.iris.agent())
+        self.add(node, DCTERMS.license, self.meta.license)
 
 
 def describe(
     meta: DatasetMetadata, files: dict[str, bytes], stats: Statistics, base: str, disclaimer: str
-) -> Graph:
-    iris = DatasetIris(base, meta.version)
-    g = Graph(bind_namespaces="none")
-    for prefix, namespace in {**NAMESPACES, **DESCRIPTION_NAMESPACES}.items():
-        g.bind(prefix, namespace)
+) -> Triples:
+    g = _Description(meta, base)
+    iris, version = g.iris, meta.version
+    agent = iris.agent()
+    g.add(agent, RDF.type, FOAF.Organization)
+    g.add(agent, FOAF.name, text(meta.publisher))
 
-    g.add((iris.agent, RDF.type, FOAF.Organization))
-    g.add((iris.agent, FOAF.name, Literal(meta.publisher)))
-
-    summary, release = iris.summary, iris.release
-    g.add((summary, RDF.type, DCTYPES.Dataset))
-    _levels_common(g, summary, meta, iris, meta.title)
+    summary, release = iris.dataset(), iris.release(version)
+    g.add(summary, RDF.type, DCTYPES.Dataset)
+    g.levels_common(summary, meta.title)
     for keyword in meta.keywords:
-        g.add((summary, DCAT.keyword, Literal(keyword, lang="en")))
+        g.add(summary, DCAT.keyword, text(keyword, "en"))
 
-    g.add((release, RDF.type, DCTYPES.Dataset))
-    g.add((release, RDF.type, VOID.Dataset))
-    _levels_common(g, release, meta, iris, f"{meta.title}, version {meta.version}")
-    g.add((release, DCTERMS.creator, iris.agent))
-    g.add((release, PAV.version, Literal(meta.version)))
-    g.add((release, DCTERMS.isVersionOf, summary))
-    g.add((release, DCTERMS.issued, Literal(meta.issued.isoformat(), datatype=XSD.date)))
-    g.add((release, DCTERMS.modified, Literal(meta.modified.isoformat(), datatype=XSD.date)))
-    g.add((release, OMSKG.disclaimer, Literal(disclaimer, lang="en")))
-    g.add((release, VOID.uriSpace, Literal(base)))
+    g.add(release, RDF.type, DCTYPES.Dataset)
+    g.add(release, RDF.type, VOID.Dataset)
+    g.levels_common(release, f"{meta.title}, version {version}")
+    g.add(release, DCTERMS.creator, agent)
+    g.add(release, PAV.version, text(version))
+    g.add(release, DCTERMS.isVersionOf, summary)
+    g.add(release, DCTERMS.issued, typed(meta.issued.isoformat(), XSD.date))
+    g.add(release, DCTERMS.modified, typed(meta.modified.isoformat(), XSD.date))
+    g.add(release, OMSKG.disclaimer, text(disclaimer, "en"))
+    g.add(release, VOID.uriSpace, text(base))
     for source in stats.sources:
-        g.add((release, DCTERMS.source, URIRef(source)))
-        g.add((release, PROV.wasDerivedFrom, URIRef(source)))
+        g.add(release, DCTERMS.source, source)
+        g.add(release, PROV.wasDerivedFrom, source)
 
     for d in meta.distributions:
-        node = iris.distribution(d.name)
+        node = iris.distribution(version, d.name)
         content = files[d.name]
-        g.add((release, DCAT.distribution, node))
-        g.add((node, RDF.type, DCAT.Distribution))
-        _levels_common(g, node, meta, iris, d.title)
-        g.add((node, DCTERMS.creator, iris.agent))
-        g.add((node, DCTERMS["format"], Literal(d.media_type)))
-        g.add((node, DCAT.mediaType, URIRef(IANA_MEDIA_TYPES + d.media_type)))
-        g.add((node, DCTERMS.conformsTo, URIRef(d.conforms_to)))
-        g.add((node, DCAT.byteSize, Literal(len(content), datatype=XSD.nonNegativeInteger)))
-        g.add((node, DCAT.downloadURL, iris.download(d.name)))
-        g.add((node, PAV.version, Literal(meta.version)))
-        checksum = URIRef(f"{node}/sha256")
-        g.add((node, SPDX.checksum, checksum))
-        g.add((checksum, RDF.type, SPDX.Checksum))
-        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add(
-            (
-                checksum,
-                SPDX.checksumValue,
-                Literal(hashlib.sha256(content).hexdigest(), datatype=XSD.hexBinary),
-            )
-        )
+        g.add(release, DCAT.distribution, node)
+        g.add(node, RDF.type, DCAT.Distribution)
+        g.levels_common(node, d.title)
+        g.add(node, DCTERMS.creator, agent)
+        g.add(node, DCTERMS["format"], text(d.media_type))
+        g.add(node, DCAT.mediaType, IANA_MEDIA_TYPES[d.media_type])
+        g.add(node, DCTERMS.conformsTo, d.conforms_to)
+        g.add(node, DCAT.byteSize, typed(str(len(content)), XSD.nonNegativeInteger))
+        g.add(node, DCAT.downloadURL, iris.download(version, d.name))
+        g.add(node, PAV.version, text(version))
+        checksum = f"{node}/sha256"
+        g.add(node, SPDX.checksum, checksum)
+        g.add(checksum, RDF.type, SPDX.Checksum)
+        g.add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256)
+        g.add(checksum, SPDX.checksumValue, typed(hashlib.sha256(content).hexdigest(), XSD.hexBinary))
         if d.rdf:
-            g.add((node, RDF.type, VOID.Dataset))
-            g.add((node, VOID.triples, Literal(stats.triples)))
-            g.add((release, VOID.dataDump, iris.download(d.name)))
+            g.add(node, RDF.type, VOID.Dataset)
+            g.add(node, VOID.triples, integer(stats.triples))
+            g.add(release, VOID.dataDump, iris.download(version, d.name))
 
-    _statistics(g, release, stats, iris)
-    _linksets(g, release, stats, iris)
-    return g
+    _statistics(g, release, stats, version)
+    _linksets(g, release, stats, version)
+    return g.triples
 
 
-def _statistics(g: Graph, release: URIRef, stats: Statistics, iris: DatasetIris) -> None:
-    g.add((release, VOID.triples, Literal(stats.triples)))
-    g.add((release, VOID.entities, Literal(stats.entities)))
-    g.add((release, VOID.distinctSubjects, Literal(stats.subjects)))
-    g.add((release, VOID.distinctObjects, Literal(stats.objects)))
-    g.add((release, VOID.properties, Literal(len(stats.properties))))
-    g.add((release, VOID.classes, Literal(len(stats.classes))))
+def _statistics(g: _Description, release: str, stats: Statistics, version: str) -> None:
+    g.add(release, VOID.triples, integer(stats.triples))
+    g.add(release, VOID.entities, integer(stats.entities))
+    g.add(release, VOID.distinctSubjects, integer(stats.subjects))
+    g.add(release, VOID.distinctObjects, integer(stats.objects))
+    g.add(release, VOID.properties, integer(len(stats.properties)))
+    g.add(release, VOID.classes, integer(len(stats.classes)))
     for cls, count in sorted(stats.classes.items()):
-        part = iris.part("class", cls)
-        g.add((release, VOID.classPartition, part))
-        g.add((part, VOID["class"], URIRef(cls)))
-        g.add((part, VOID.entities, Literal(count)))
+        part = g.iris.partition(version, "class", cls)
+        g.add(release, VOID.classPartition, part)
+        g.add(part, VOID["class"], cls)
+        g.add(part, VOID.entities, integer(count))
     for prop, count in sorted(stats.properties.items()):
-        part = iris.part("property", prop)
-        g.add((release, VOID.propertyPartition, part))
-        g.add((part, VOID.property, URIRef(prop)))
-        g.add((part, VOID.triples, Literal(count)))
+        part = g.iris.partition(version, "property", prop)
+        g.add(release, VOID.propertyPartition, part)
+        g.add(part, VOID.property, prop)
+        g.add(part, VOID.triples, integer(count))
 
 
-def _linksets(g: Graph, release: URIRef, stats: Statistics, iris: DatasetIris) -> None:
+def _linksets(g: _Description, release: str, stats: Statistics, version: str) -> None:
     converter = xref_converter()
     for prefix, counts in sorted(stats.links.items()):
-        linkset = iris.linkset(prefix)
-        target = URIRef(f"{linkset}/target")
-        g.add((linkset, RDF.type, VOID.Linkset))
-        g.add((linkset, VOID.subset, release))
-        g.add((linkset, VOID.subjectsTarget, release))
-        g.add((linkset, VOID.objectsTarget, target))
-        g.add((linkset, VOID.triples, Literal(sum(counts.values()))))
-        g.add((linkset, DCTERMS.title, Literal(f"omskg links to {prefix}", lang="en")))
+        linkset = g.iris.linkset(version, prefix)
+        target = f"{linkset}/target"
+        g.add(linkset, RDF.type, VOID.Linkset)
+        g.add(linkset, VOID.subset, release)
+        g.add(linkset, VOID.subjectsTarget, release)
+        g.add(linkset, VOID.objectsTarget, target)
+        g.add(linkset, VOID.triples, integer(sum(counts.values())))
+        g.add(linkset, DCTERMS.title, text(f"omskg links to {prefix}", "en"))
         for predicate in sorted(counts):
-            g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
-        g.add((target, RDF.type, VOID.Dataset))
-        g.add((target, DCTERMS.title, Literal(prefix)))
-        g.add((target, VOID.uriSpace, Literal(converter.prefix_map[prefix])))
+            g.add(linkset, VOID.linkPredicate, predicate)
+        g.add(target, RDF.type, VOID.Dataset)
+        g.add(target, DCTERMS.title, text(prefix))
+        g.add(target, VOID.uriSpace, text(converter.prefix_map[prefix]))
 
 
 def schema_org(
@@ -225,15 +202,15 @@ def schema_org(
 ) -> bytes:
     """A schema.org Dataset, as dataset search engines read it (the http schema.org vocabulary,
     with its context inline so that it parses offline)."""
-    iris = DatasetIris(base, meta.version)
+    iris, version = Iris(base), meta.version
     document: dict[str, Any] = {
-        "@context": {"@vocab": str(NAMESPACES["schema"])},
+        "@context": {"@vocab": str(SCHEMA)},
         "@type": "Dataset",
-        "@id": str(iris.release),
+        "@id": str(iris.release(version)),
         "name": meta.title,
         "description": f"{meta.description} {disclaimer}",
         "version": meta.version,
-        "identifier": str(iris.release),
+        "identifier": str(iris.release(version)),
         "license": meta.license,
         "keywords": list(meta.keywords),
         "datePublished": meta.issued.isoformat(),
@@ -246,7 +223,7 @@ def schema_org(
                 "@type": "DataDownload",
                 "name": d.title,
                 "encodingFormat": d.media_type,
-                "contentUrl": str(iris.download(d.name)),
+                "contentUrl": str(iris.download(version, d.name)),
                 "contentSize": f"{len(files[d.name])} B",
                 "sha256": hashlib.sha256(files[d.name]).hexdigest(),
             }

@@ -9,16 +9,14 @@ from pathlib import Path
 
 import yaml
 
-from omskg.facts import FactFile, FactFileError, Problem
-from omskg.vocab import MATCH_PROPERTIES, xref_converter
+from omskg.iris import Iris
+from omskg.records import FactFile, InputError, Problem
+from omskg.vocab import MATCH_PROPERTIES, PREFIXES, SEMAPV, shorten, shortener_for, xref_converter
 
 SSSOM_SUBJECT_PREFIX = "OMSKG"
-JUSTIFICATION = "semapv:ManualMappingCuration"
 AUTHOR = "omskg project"
-SSSOM_PREFIXES = {
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "semapv": "https://w3id.org/semapv/vocab/",
-}
+SSSOM_PREFIXES = {"skos": PREFIXES["skos"], "semapv": str(SEMAPV)}
+JUSTIFICATION = shorten(str(SEMAPV.ManualMappingCuration), shortener_for(SSSOM_PREFIXES))
 COLUMNS = (
     "subject_id",
     "subject_label",
@@ -45,7 +43,7 @@ def load_targets(path: Path) -> dict[str, Target]:
     lines = path.read_text(encoding="utf-8").splitlines()
     rows = [(n, line) for n, line in enumerate(lines, 1) if line and not line.startswith("#")]
     if not rows or rows[0][1].split("\t") != ["curie", "label", "checked_in"]:
-        raise FactFileError(
+        raise InputError(
             [Problem(path, rows[0][0] if rows else None, "header must be: curie, label, checked_in")]
         )
     for number, line in rows[1:]:
@@ -59,7 +57,7 @@ def load_targets(path: Path) -> dict[str, Target]:
             problems.append(Problem(path, number, f"{cells[0]} is listed twice"))
         targets[cells[0]] = Target(*cells)
     if problems:
-        raise FactFileError(problems)
+        raise InputError(problems)
     return targets
 
 
@@ -78,7 +76,7 @@ def check_xrefs(fact_files: list[FactFile], targets: dict[str, Target], targets_
         if xref.curie not in targets
     ]
     if problems:
-        raise FactFileError(problems)
+        raise InputError(problems)
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,7 @@ def mappings(fact_files: list[FactFile], targets: dict[str, Target]) -> list[Map
         Mapping(
             f"{SSSOM_SUBJECT_PREFIX}:{entity.id}",
             entity.label,
-            "skos:" + str(MATCH_PROPERTIES[xref.match]).split("#")[1],
+            shorten(str(MATCH_PROPERTIES[xref.match]), shortener_for(SSSOM_PREFIXES)),
             xref.curie,
             targets[xref.curie].label,
             f"identifier checked in: {targets[xref.curie].checked_in}",
@@ -115,11 +113,11 @@ def sssom_tsv(
     converter = xref_converter()
     used = sorted({m.object_id.split(":", 1)[0] for m in rows})
     curie_map = {prefix: converter.prefix_map[prefix] for prefix in used}
-    curie_map[SSSOM_SUBJECT_PREFIX] = f"{base}entity/"
+    curie_map[SSSOM_SUBJECT_PREFIX] = str(Iris(base).entity(""))
     curie_map.update(SSSOM_PREFIXES)
     metadata = {
         "curie_map": dict(sorted(curie_map.items())),
-        "mapping_set_id": f"{base}omskg.sssom.tsv",
+        "mapping_set_id": Iris(base).mapping_set(),
         "mapping_set_version": version,
         "mapping_set_title": f"{title}: cross-references",
         "mapping_set_description": (

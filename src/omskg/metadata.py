@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from omskg.facts import FactFileError, Problem
+from omskg.records import InputError, Problem
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,9 @@ def load_metadata(path: Path) -> DatasetMetadata:
             distributions,
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
-        raise FactFileError(
+        raise InputError(
             [Problem(path, None, f"dataset metadata: {type(error).__name__}: {error}")]
         ) from None
     if not isinstance(meta.issued, dt.date) or not isinstance(meta.modified, dt.date):
-        raise FactFileError([Problem(path, None, "dataset metadata: issued and modified must be dates")])
+        raise InputError([Problem(path, None, "dataset metadata: issued and modified must be dates")])
     return meta

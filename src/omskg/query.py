@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from omskg import remote
+from omskg import answers, remote
+from omskg.rdf import RdfInputError, rdf_format
 from omskg.remote import Auth
-from omskg.vocab import NAMESPACES, shorten
+from omskg.vocab import PREFIXES, shorten
 
 RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -20,19 +21,6 @@ RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
 }
-#: RDF formats by file ending, for every command that reads RDF files.
-RDF_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-}
-
-
 class QueryError(Exception):
     pass
 
@@ -50,11 +38,10 @@ def store_from_ntriples(data: bytes) -> ox.Store:
 def store_from_files(paths: list[Path]) -> ox.Store:
     store = ox.Store()
     for path in paths:
-        rdf_format = RDF_FORMATS.get(path.suffix.lower())
-        if rdf_format is None:
-            raise QueryError(f"{path}: unknown RDF format {path.suffix!r} (known: {', '.join(RDF_FORMATS)})")
         try:
-            store.bulk_load(path=str(path), format=rdf_format)
+            store.bulk_load(path=str(path), format=rdf_format(path))
+        except RdfInputError as error:
+            raise QueryError(str(error)) from None
         except (OSError, SyntaxError) as error:
             raise QueryError(f"{path}: {error}") from None
     return store
@@ -65,13 +52,10 @@ def with_prefixes(query: str) -> str:
     declared = query.lower()
     lines = [
         f"PREFIX {prefix}: <{namespace}>"
-        for prefix, namespace in NAMESPACES.items()
+        for prefix, namespace in PREFIXES.items()
         if f"prefix {prefix}:" not in declared
     ]
     return "\n".join([*lines, query])
-
-
-PREFIXES = {prefix: str(namespace) for prefix, namespace in NAMESPACES.items()}
 
 
 def execute(store: ox.Store, query: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
@@ -201,22 +185,22 @@ MEDIA_TYPES = {
 
 def run_remote(
     endpoint: str, query: str, result_format: str, auth: Auth, timeout: float, graph: str | None = None
-) -> remote.Answer:
+) -> answers.Answer:
     """Run a query at a SPARQL 1.1 Protocol endpoint (scoped to ``graph`` when given); the
     answer checked, and as a table printed as run() prints local results."""
     accept = MEDIA_TYPES.get(result_format, MEDIA_TYPES["json"]) + ", application/n-triples;q=0.5"
     reply = remote.query(endpoint, with_prefixes(query), accept, auth, timeout, graph)
-    answer = remote.read_answer(reply, result_format, f"the query at {remote.shown(endpoint)}")
+    answer = answers.read_answer(reply, result_format, f"the query at {remote.shown(endpoint)}")
     if result_format != "table" or answer.names is None and answer.boolean is None:
         return answer
     if answer.boolean is not None:
-        return remote.Answer("true\n" if answer.boolean else "false\n", boolean=answer.boolean)
+        return answers.Answer("true\n" if answer.boolean else "false\n", boolean=answer.boolean)
     assert answer.names is not None and answer.rows is not None
     body = [[_json_cell(binding.get(name)) for name in answer.names] for binding in answer.rows]
-    return remote.Answer(render_table(answer.names, body), answer.names, answer.rows)
+    return answers.Answer(render_table(answer.names, body), answer.names, answer.rows)
 
 
-XSD_BOOLEAN = f"{NAMESPACES['xsd']}boolean"
+XSD_BOOLEAN = f"{PREFIXES['xsd']}boolean"
 
 
 def _json_cell(term: dict[str, str] | None) -> str:

@@ -22,14 +22,12 @@ settings in the environment are not used, so no third party is handed the creden
 from __future__ import annotations
 
 import base64
-import json
 import os
 import re
 import socket
 import threading
 import time
 import urllib.parse
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +39,6 @@ NTRIPLES = "application/n-triples"
 MAX_GET_URL = 2000
 #: Same-origin redirects followed for a query, at most.
 MAX_REDIRECTS = 5
-SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
 class RemoteError(Exception):
@@ -386,74 +383,3 @@ def query(
         return request(url, "GET", None, {"Accept": accept}, auth, timeout, label)
     form = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
     return request(endpoint, "POST", encoded.encode("ascii"), form, auth, timeout, label)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A checked answer: its text, and for solutions their variables and rows (None for a
-    graph, a boolean, or a format whose rows are not read)."""
-
-    text: str
-    names: list[str] | None = None
-    rows: list[dict[str, dict[str, str]]] | None = None
-    boolean: bool | None = None
-
-
-GRAPH_TYPES = (
-    "application/n-triples", "text/turtle", "application/rdf+xml", "application/n-quads", "text/plain"
-)
-
-
-def read_answer(reply: Reply, result_format: str, what: str) -> Answer:
-    """Check that a store's reply is an answer in the format asked for; a RemoteError with one
-    line if it is not (not UTF-8, cut, not JSON, not SPARQL results)."""
-    try:
-        text = reply.body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise RemoteError(f"{what} answered text that is not UTF-8 (byte {error.start})") from None
-    if reply.content_type in GRAPH_TYPES and result_format in ("table", "json", "xml"):
-        return Answer(text)  # a CONSTRUCT or DESCRIBE answer: N-Triples or Turtle, printed as it came
-    if reply.content_type == "text/html":
-        raise RemoteError(f"{what} answered an HTML page, not SPARQL results (is it the query endpoint?)")
-    if result_format in ("table", "json"):
-        return _read_json(text, what)
-    if result_format == "xml":
-        return _read_xml(text, what)
-    lines = text.splitlines()
-    return Answer(text, rows=None if not lines else [{} for _ in lines[1:]])
-
-
-def _read_json(text: str, what: str) -> Answer:
-    try:
-        results = json.loads(text)
-    except json.JSONDecodeError as error:
-        cut = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
-        problem = "a JSON document cut short" if cut and text.strip() else "something that is not JSON"
-        where = f"{error.msg}{'' if error.msg.endswith(' at') else ' at'} character {error.pos}"
-        raise RemoteError(f"{what} answered {problem} ({where})") from None
-    try:
-        if "boolean" in results:
-            return Answer(text, boolean=bool(results["boolean"]))
-        names = [str(n) for n in results["head"]["vars"]]
-        rows = list(results["results"]["bindings"])
-        for row in rows:
-            if not all("value" in term and "type" in term for term in row.values()):
-                raise TypeError
-    except (KeyError, TypeError, AttributeError):
-        raise RemoteError(
-            f"{what} answered JSON that is not SPARQL results (no head/vars and results/bindings)"
-        ) from None
-    return Answer(text, names, rows)
-
-
-def _read_xml(text: str, what: str) -> Answer:
-    try:
-        root = ElementTree.fromstring(text)
-    except ElementTree.ParseError as error:
-        raise RemoteError(f"{what} answered XML that is not well-formed ({error})") from None
-    if root.tag != f"{{{SPARQL_RESULTS_NS}}}sparql":
-        raise RemoteError(f"{what} answered XML that is not SPARQL results")
-    boolean = root.find(f"{{{SPARQL_RESULTS_NS}}}boolean")
-    if boolean is not None:
-        return Answer(text, boolean=(boolean.text or "").strip() == "true")
-    return Answer(text, rows=[{} for _ in root.iter(f"{{{SPARQL_RESULTS_NS}}}result")])

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from omskg import export
 from omskg.query import QueryError, QueryTimeout, execute_form, run_bounded
 from omskg.site import DEREFERENCEABLE, Site
 
@@ -182,7 +181,7 @@ class Handler(BaseHTTPRequestHandler):
             self.problem(HTTPStatus.NOT_ACCEPTABLE, f"Results are offered as: {', '.join(offered)}.")
             return
         try:
-            body = run_bounded(self.site.files[export.NTRIPLES], query, offered[media], self.site.bounds)
+            body = run_bounded(self.site.ntriples, query, offered[media], self.site.bounds)
         except QueryTimeout as error:
             self.problem(
                 HTTPStatus.SERVICE_UNAVAILABLE, f"{_sentence(str(error))} (the server's --query-timeout)."

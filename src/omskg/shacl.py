@@ -1,7 +1,7 @@
 """The fast SHACL engine: the shapes' Core constraints checked on the triples as parsed,
 their SPARQL constraints run once each over the whole graph in Oxigraph.
 
-pyshacl is the reference (``omskg validate --engine pyshacl``); tests/test_engines.py shows
+pyshacl is the reference (``omskg validate --engine pyshacl``); tests/test_shapes.py shows
 that both report the same violations for every constraint of shapes/. This engine is
 linear in the graph's size where pyshacl is not: pyshacl re-parses a SPARQL constraint for
 every focus node, and looks up each value through rdflib.

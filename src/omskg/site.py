@@ -10,25 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, Node, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, Node, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from omskg import export
-from omskg.build import assemble
-from omskg.graph import INSTANCE_PATHS
+from omskg import formats
+from omskg.build import Publication
+from omskg.iris import INSTANCE_PATHS, Iris
+from omskg.publish import NTRIPLES
 from omskg.query import Bounds
-from omskg.vocab import BIOLINK, MATCH_PROPERTIES, OMSKG, SCHEMA, load_vocabulary, shorten
+from omskg.rdf import as_rdflib, of_rdflib
+from omskg.vocab import BIOLINK, MATCH_PROPERTIES, OMSKG, SCHEMA, load_vocabulary, shorten, shortener_for
 
 DEREFERENCEABLE = tuple(path.strip("/") for path in INSTANCE_PATHS.values()) + ("dataset",)
-QUALIFIERS = (
-    "population",
-    "hedge",
-    "proportion",
-    "approximate",
-    "coreFeature",
-    "diseaseContext",
-    "therapeuticGoal",
-)
 EXAMPLE_QUERIES = ("symptoms", "triggers", "epidemiology")
 
 
@@ -42,21 +35,17 @@ class Site:
     bounds: Bounds
 
     @classmethod
-    def build(cls, facts_dir: Path, base: str, queries_dir: Path, bounds: Bounds) -> Site:
-        """Queries run in child processes on files["omskg.nt"] (see query.run_bounded)."""
-        assembled = assemble(facts_dir, base)
-        graph = assembled.graph
-        vocab = load_vocabulary()
-        files = export.publication(export.SortedTriples(assembled.triples), vocab, base)
+    def of(cls, publication: Publication, queries_dir: Path, bounds: Bounds) -> Site:
+        """Queries run in child processes on the published N-Triples (see query.run_bounded)."""
+        base = publication.base
+        graph = as_rdflib(publication.triples, Iris(base).prefix_map())
         queries = {p.stem: p.read_text(encoding="utf-8") for p in sorted(queries_dir.glob("*.rq"))}
-        return cls(
-            base,
-            graph,
-            files,
-            export.jsonld_context(vocab, base),
-            queries,
-            bounds,
-        )
+        context = formats.jsonld_context(load_vocabulary(), base)
+        return cls(base, graph, publication.files, context, queries, bounds)
+
+    @property
+    def ntriples(self) -> bytes:
+        return self.files[NTRIPLES]
 
     # ------------------------------------------------------------------ descriptions
 
@@ -80,10 +69,10 @@ class Site:
         return description
 
     def turtle(self, iri: URIRef) -> bytes:
-        return export.turtle(export.SortedTriples.of_graph(self.describe(iri)), export.turtle_prefixes(self.base))
+        return formats.turtle(formats.SortedTriples(of_rdflib(self.describe(iri))), Iris(self.base).prefix_map())
 
     def jsonld(self, iri: URIRef) -> bytes:
-        return export.jsonld(export.SortedTriples.of_graph(self.describe(iri)), self.context)
+        return formats.jsonld(formats.SortedTriples(of_rdflib(self.describe(iri))), self.context)
 
     # ------------------------------------------------------------------ HTML
 
@@ -167,7 +156,7 @@ class Site:
         predicate = g.value(statement, RDF.predicate)
         other = g.value(statement, RDF.object if outgoing else RDF.subject)
         qualifiers = []
-        for name in QUALIFIERS:
+        for name in sorted(load_vocabulary().qualifiers):
             for value in sorted(g.objects(statement, OMSKG[name]), key=str):
                 qualifiers.append(f"{name}: {self.value_text(value)}")
         evidence = g.value(statement, BIOLINK.supporting_text)
@@ -184,8 +173,7 @@ class Site:
         )
 
     def _term(self, iri: object) -> str:
-        namespaces = {prefix: Namespace(ns) for prefix, ns in self.graph.namespaces() if prefix}
-        return shorten(str(iri), namespaces)
+        return shorten(str(iri), shortener_for(Iris(self.base).prefix_map()))
 
     def _disclaimer(self) -> str:
         value = self.graph.value(None, OMSKG.disclaimer)

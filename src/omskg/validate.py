@@ -16,12 +16,11 @@ from rdflib.collection import Collection
 from rdflib.term import BNode
 
 from omskg import resources, shacl
-from omskg.graph import as_rdflib, of_rdflib, ontology_triples
-from omskg.query import RDF_FORMATS
-from omskg.vocab import NAMESPACES, SH, load_vocabulary, shorten
+from omskg.graph import ontology_triples
+from omskg.rdf import DEFAULT_MAX_BYTES, as_rdflib, of_rdflib, read_rdf
+from omskg.vocab import SH, load_vocabulary, shorten, shortener_for
 
 Engine = OneOf["fast", "pyshacl"]
-ENGINES: tuple[Engine, ...] = ("fast", "pyshacl")
 
 
 @dataclass(frozen=True, order=True)
@@ -58,7 +57,7 @@ def _short(graph: Graph, node: Node | None) -> str:
     if node is None:
         return ""
     if isinstance(node, URIRef):
-        return shorten(str(node), {**NAMESPACES, "sh": SH})
+        return shorten(str(node), shortener_for({"sh": str(SH)}))
     if isinstance(node, BNode):
         # a complex path (e.g. sh:alternativePath) in the shapes graph
         alternatives = graph.value(node, SH.alternativePath)
@@ -136,38 +135,6 @@ def _pyshacl(data: Graph, shapes: Graph | None) -> Outcome:
             )
         )
     return Outcome(bool(conforms), tuple(sorted(set(violations))))
-
-
-class RdfInputError(ValueError):
-    """An RDF file that cannot be read: unknown format, too large, or a syntax error."""
-
-
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
-
-
-def read_rdf(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> set[ox.Triple]:
-    """Read RDF files into one set of triples, as written (no literal is normalised). A file
-    over ``max_bytes`` is refused up front (the graph is held in memory, at several times the
-    file's size); a syntax error names the file, line and column."""
-    data: set[ox.Triple] = set()
-    for path in paths:
-        rdf_format = RDF_FORMATS.get(path.suffix.lower())
-        if rdf_format is None:
-            known = ", ".join(sorted(RDF_FORMATS))
-            raise RdfInputError(f"{path}: unknown RDF format {path.suffix!r} (known endings: {known})")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise RdfInputError(
-                f"{path}: {size / 1e6:.0f} MB is over the limit of {max_bytes / 1e6:.0f} MB for validation "
-                "in memory; validate it in parts, or raise --max-mb"
-            )
-        try:
-            data.update(quad.triple for quad in ox.parse(path=str(path), format=rdf_format))
-        except SyntaxError as error:
-            raise RdfInputError(f"{path}:{error.lineno}:{error.offset}: {error.msg}") from None
-        except UnicodeDecodeError as error:
-            raise RdfInputError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    return data
 
 
 def validate_files(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES, engine: Engine = "fast") -> Outcome:

@@ -1,8 +1,10 @@
-"""Namespaces, the cross-reference prefix map, and what the ontology declares.
+"""The one home of every name: namespaces, the prefix map, IRI shortening, and what the
+ontology declares.
 
-The vocabulary's terms live in ``ontology/omskg.ttl``; this module reads them from there
-(a misspelt term is an error, not a new IRI). Cross-reference prefixes live in
-``ontology/prefixes.json`` (a ``curies`` extended prefix map).
+The vocabulary's own terms live in ``ontology/omskg.ttl``; this module reads them from
+there, and a test checks that every ``OMSKG.term`` the code uses is declared in it.
+Cross-reference prefixes live in ``ontology/prefixes.json`` (a ``curies`` extended prefix
+map). IRIs minted for instance data are in ``omskg.iris``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import curies
 from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, SKOS, VOID, XSD
 
 from omskg import resources
 
@@ -24,10 +26,17 @@ SCHEMA = Namespace("http://schema.org/")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+DCTYPES = Namespace("http://purl.org/dc/dcmitype/")
+PAV = Namespace("http://purl.org/pav/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
+IANA_MEDIA_TYPES = Namespace("https://www.iana.org/assignments/media-types/")
+#: The namespace of the SPARQL 1.1 query results XML format (what a store answers).
+SPARQL_RESULTS = "http://www.w3.org/2005/sparql-results#"
 
 DEFAULT_BASE = "https://w3id.org/omskg/"
 
-#: The namespaces bound in every serialisation, in the order they are declared.
+#: The namespaces bound in every serialisation of the graph, in the order they are declared.
 NAMESPACES: dict[str, Namespace] = {
     "omskg": OMSKG,
     "rdf": Namespace(str(RDF)),
@@ -45,6 +54,20 @@ NAMESPACES: dict[str, Namespace] = {
     "obo": OBO,
 }
 
+#: The further namespaces of the dataset description.
+DESCRIPTION_NAMESPACES: dict[str, Namespace] = {
+    "dctypes": DCTYPES,
+    "pav": PAV,
+    "spdx": SPDX,
+    "foaf": Namespace(str(FOAF)),
+}
+
+#: The one prefix map of the shared vocabularies: SPARQL prefixes, Turtle, JSON-LD, reports.
+PREFIXES: dict[str, str] = {prefix: str(namespace) for prefix, namespace in NAMESPACES.items()}
+
+XSD_STRING = str(XSD.string)
+RDF_LANGSTRING = str(RDF.langString)
+
 #: skos mapping property for each closeness the fact files may state.
 MATCH_PROPERTIES: dict[str, URIRef] = {
     "exact": SKOS.exactMatch,
@@ -57,8 +80,37 @@ MATCH_PROPERTIES: dict[str, URIRef] = {
 
 @cache
 def xref_converter(path: Path | None = None) -> curies.Converter:
+    """The cross-reference prefixes (MONDO, HP, ORPHA, ...) with their IRIs and id patterns."""
     records = json.loads((path or resources.prefix_map_file()).read_text(encoding="utf-8"))
     return curies.Converter.from_extended_prefix_map(records)
+
+
+@cache
+def shortener(extra: tuple[tuple[str, str], ...] = ()) -> curies.Converter:
+    """A converter over PREFIXES and ``extra`` (prefix, IRI) pairs: the one IRI shortener."""
+    prefix_map = {**PREFIXES, **dict(extra)}
+    return curies.Converter.from_prefix_map(prefix_map)
+
+
+def compact(iri: str, converter: curies.Converter | None = None) -> str | None:
+    """``prefix:local`` for an IRI under a known namespace (the longest that matches), else None."""
+    found = (converter or shortener()).compress(iri)
+    return found if found is not None and not found.endswith(":") else None
+
+
+def shorten(iri: str, converter: curies.Converter | None = None) -> str:
+    """``prefix:local`` for an IRI under a known namespace, else ``<iri>``: for people to read."""
+    return compact(iri, converter) or f"<{iri}>"
+
+
+def shortener_for(prefix_map: dict[str, str]) -> curies.Converter:
+    """The shortener over the shared prefixes and those of ``prefix_map`` (cached)."""
+    return shortener(tuple(sorted(prefix_map.items())))
+
+
+def local_name(iri: URIRef) -> str | None:
+    text = str(iri)
+    return text[len(str(OMSKG)) :] if text.startswith(str(OMSKG)) else None
 
 
 @dataclass(frozen=True)
@@ -66,6 +118,7 @@ class Vocabulary:
     """What the ontology declares, by local name, for checking fact files against it."""
 
     graph: Graph
+    terms: frozenset[str]  # every local name the ontology declares
     entity_kinds: frozenset[str]
     fact_predicates: frozenset[str]
     qualifiers: frozenset[str]
@@ -84,19 +137,6 @@ class Vocabulary:
 
     def is_a(self, kind: str, cls: URIRef) -> bool:
         return cls in self.superclasses(OMSKG[kind])
-
-
-def shorten(iri: str, namespaces: dict[str, Namespace] = NAMESPACES) -> str:
-    """``prefix:local`` for an IRI in one of the namespaces, else ``<iri>``."""
-    for prefix, namespace in namespaces.items():
-        if iri.startswith(str(namespace)) and iri != str(namespace):
-            return f"{prefix}:{iri[len(str(namespace)) :]}"
-    return f"<{iri}>"
-
-
-def local_name(iri: URIRef) -> str | None:
-    text = str(iri)
-    return text[len(str(OMSKG)) :] if text.startswith(str(OMSKG)) else None
 
 
 @cache
@@ -123,4 +163,5 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     ranges = {
         name: rng for name in properties if isinstance(rng := graph.value(OMSKG[name], RDFS.range), URIRef)
     }
-    return Vocabulary(graph, entity_kinds, fact_predicates, qualifiers, individuals, ranges)
+    terms = own(graph.subjects(RDF.type, None))
+    return Vocabulary(graph, terms, entity_kinds, fact_predicates, qualifiers, individuals, ranges)

@@ -1,0 +1,104 @@
+"""The files of a publication, and their atomic publication into a folder."""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import shutil
+from pathlib import Path
+
+TURTLE = "omskg.ttl"
+NTRIPLES = "omskg.nt"
+JSONLD = "omskg.jsonld"
+CONTEXT = "omskg.context.jsonld"
+ONTOLOGY = "omskg-ontology.ttl"
+SHAPES = "omskg-shapes.ttl"
+DATASET_SHAPES = "omskg-dataset-shapes.ttl"
+SSSOM = "omskg.sssom.tsv"
+DESCRIPTION = "omskg.dataset.ttl"
+SCHEMA_ORG = "omskg.schema.jsonld"
+
+PUBLISHED_NAMES = frozenset(
+    {TURTLE, NTRIPLES, JSONLD, CONTEXT, ONTOLOGY, SHAPES, DATASET_SHAPES, SSSOM, DESCRIPTION, SCHEMA_ORG}
+)
+
+
+class PublishError(Exception):
+    pass
+
+
+def write_atomically(files: dict[str, bytes], out_dir: Path) -> None:
+    """Replace ``out_dir`` with exactly ``files``, or leave it as it was.
+
+    The files are written and flushed to disk in a sibling folder first; then the two
+    folders are swapped in one atomic step (Linux renameat2 RENAME_EXCHANGE), so a build
+    killed at any moment leaves either the old publication or the new one, never a mix.
+    A folder holding anything omskg does not write is never replaced, so that a mistyped
+    --out cannot delete someone's files.
+    """
+    out_dir = out_dir.resolve()
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise PublishError(f"{out_dir} exists and is not a folder")
+        foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in PUBLISHED_NAMES)
+        if foreign:
+            raise PublishError(
+                f"refusing to replace {out_dir}: it holds files omskg does not write "
+                f"({', '.join(foreign[:5])}); choose another --out or move them"
+            )
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(out_dir)
+    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        for name, content in sorted(files.items()):
+            with open(staging / name, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+        if not out_dir.exists():
+            staging.rename(out_dir)
+        elif _exchange(staging, out_dir):
+            shutil.rmtree(staging)  # now holds the previous publication
+        else:  # no atomic exchange on this system: two renames, with a moment between them
+            retired = out_dir.parent / f".{out_dir.name}.retired-{os.getpid()}"
+            out_dir.rename(retired)
+            staging.rename(out_dir)
+            shutil.rmtree(retired)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically; False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _remove_abandoned_staging(out_dir: Path) -> None:
+    """Remove staging folders left by builds that were killed (their process is gone)."""
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
