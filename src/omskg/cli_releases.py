@@ -36,7 +36,7 @@ hooks = Hooks(_unset, _unset, _unset)
 
 def apply_patch(endpoint: str, patch_file: Path, auth: Auth, timeout: float) -> None:
     """`omskg load --patch`: a SPARQL Update sent to a store's update endpoint."""
-    from omskg.remote import RemoteError, update
+    from omskg.remote import BadEndpoint, RemoteError, update
 
     try:
         text = patch_file.read_text(encoding="utf-8")
@@ -44,6 +44,8 @@ def apply_patch(endpoint: str, patch_file: Path, auth: Auth, timeout: float) -> 
         hooks.fail([f"omskg load: {patch_file}: {error}"], 2)
     try:
         update(endpoint, text, auth, timeout)
+    except BadEndpoint as error:
+        hooks.fail([f"omskg load: {error}"], 2)
     except RemoteError as error:
         hooks.fail([f"omskg load: {error}"], 3)
     first = text.splitlines()[0] if text else ""
@@ -206,4 +208,9 @@ def diff(
     click.echo(text, nl=False)
 
 
-COMMANDS = (reanchor, release, diff)
+def register(group: click.Group, given: Hooks) -> None:
+    """Add the commands to ``group``, reporting errors with ``given``."""
+    global hooks
+    hooks = given
+    for command in (reanchor, release, diff):
+        group.add_command(command)
