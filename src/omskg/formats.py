@@ -70,6 +70,12 @@ def ntriples(triples: SortedTriples) -> bytes:
     return "".join(line + " .\n" for line in triples.lines).encode("utf-8")
 
 
+def nquads(triples: SortedTriples, graph: str) -> bytes:
+    """The N-Triples lines, each in the named graph ``graph`` (a release's IRI), same order."""
+    name = f" {ox.NamedNode(graph)} .\n"
+    return "".join(line + name for line in triples.lines).encode("utf-8")
+
+
 def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
     """Compact JSON-LD against ``context``: one node object per subject and line, the data's
     nodes first and the ontology's after them, keys named by the context's terms where a term

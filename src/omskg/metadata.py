@@ -33,6 +33,7 @@ class DatasetMetadata:
     keywords: tuple[str, ...]
     distributions: tuple[Distribution, ...]
     infores: str  # the dataset's Information Resource id, as KGX edges name their source
+    previous_version: str | None = None  # the release this one revises (set by `omskg release`)
 
 
 def load_metadata(path: Path) -> DatasetMetadata:
@@ -54,6 +55,7 @@ def load_metadata(path: Path) -> DatasetMetadata:
             tuple(data["keywords"]),
             distributions,
             str(data["infores"]),
+            str(data["previousVersion"]) if data.get("previousVersion") is not None else None,
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
         raise InputError(

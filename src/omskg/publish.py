@@ -10,6 +10,7 @@ from pathlib import Path
 
 TURTLE = "omskg.ttl"
 NTRIPLES = "omskg.nt"
+NQUADS = "omskg.nq"
 JSONLD = "omskg.jsonld"
 CONTEXT = "omskg.context.jsonld"
 ONTOLOGY = "omskg-ontology.ttl"
@@ -24,8 +25,8 @@ KGX_NODES = "omskg.kgx.nodes.jsonl"
 KGX_EDGES = "omskg.kgx.edges.jsonl"
 
 PUBLISHED_NAMES = frozenset({
-    TURTLE, NTRIPLES, JSONLD, CONTEXT, ONTOLOGY, SHAPES, DATASET_SHAPES, SSSOM, DESCRIPTION, SCHEMA_ORG,
-    CONDITIONS, CONDITIONS_SCHEMA, KGX_NODES, KGX_EDGES,
+    TURTLE, NTRIPLES, NQUADS, JSONLD, CONTEXT, ONTOLOGY, SHAPES, DATASET_SHAPES, SSSOM, DESCRIPTION,
+    SCHEMA_ORG, CONDITIONS, CONDITIONS_SCHEMA, KGX_NODES, KGX_EDGES,
 })
 
 
