@@ -99,3 +99,20 @@ def test_schema_org_dataset(built: Path) -> None:
     graph = Graph()
     graph.parse(data=json.dumps(document), format="json-ld")
     assert (URIRef(document["@id"]), RDF.type, URIRef("http://schema.org/Dataset")) in graph
+
+
+def test_media_types_name_iana_pages_only_for_registered_types(description: Graph) -> None:
+    """dcat:mediaType is an IANA IRI; JSON Lines, which IANA has not registered, is given by
+    dct:format alone rather than by an IANA address that does not exist."""
+    from rdflib.namespace import DCTERMS
+
+    formats = {str(d).rsplit("/", 1)[1]: str(description.value(d, DCTERMS["format"]))
+               for d in description.objects(RELEASE, DCAT.distribution)}
+    for name, media_type in formats.items():
+        node = RELEASE + "/" + name
+        iana = list(description.objects(URIRef(node), DCAT.mediaType))
+        if media_type == "application/jsonl":
+            assert iana == [], name
+        else:
+            assert iana == [URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")], name
+    assert "application/jsonl" in formats.values()

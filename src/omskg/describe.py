@@ -153,7 +153,8 @@ def describe(
         g.levels_common(node, d.title)
         g.add(node, DCTERMS.creator, agent)
         g.add(node, DCTERMS["format"], text(d.media_type))
-        g.add(node, DCAT.mediaType, IANA_MEDIA_TYPES[d.media_type])
+        if d.iana_registered:  # else dct:format alone says the type
+            g.add(node, DCAT.mediaType, IANA_MEDIA_TYPES[d.media_type])
         g.add(node, DCTERMS.conformsTo, d.conforms_to)
         g.add(node, DCAT.byteSize, typed(str(len(content)), XSD.nonNegativeInteger))
         g.add(node, DCAT.downloadURL, iris.download(version, d.name))

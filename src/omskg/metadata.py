@@ -18,6 +18,7 @@ class Distribution:
     media_type: str
     conforms_to: str
     rdf: bool
+    iana_registered: bool = True  # DCAT's dcat:mediaType names only IANA-registered types
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,10 @@ def load_metadata(path: Path) -> DatasetMetadata:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         distributions = tuple(
-            Distribution(name, d["title"], d["mediaType"], d["conformsTo"], bool(d.get("rdf", False)))
+            Distribution(
+                name, d["title"], d["mediaType"], d["conformsTo"], bool(d.get("rdf", False)),
+                bool(d.get("ianaRegistered", True)),
+            )
             for name, d in data["distributions"].items()
         )
         meta = DatasetMetadata(
