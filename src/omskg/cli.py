@@ -399,7 +399,7 @@ def draft(
             _compare(summary, curated, condition_id, began)
             return
         target = out or Path("data/conditions") / "DRAFT.yaml"
-        drafted = make_draft(summary, condition_id, target.parent)
+        drafted = make_draft(summary, condition_id, target.parent, exclude=out)
         target = out or target.parent / f"{drafted.condition.id}.yaml"
         from omskg.draft_render import write_draft
 

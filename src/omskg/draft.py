@@ -235,6 +235,8 @@ def make_draft(
     slug = condition_id or slugify(naming.name)
     short = (naming.abbreviation or slug).lower()
     short = slugify(short) or slug
+    if out_dir is not None and exclude is None:
+        exclude = out_dir / f"{slug}.yaml"  # where the draft goes by default: a redraft replaces it
     taken = _taken_ids(out_dir, exclude) if out_dir else {}
     builder = _Builder(summary, vocab, taken, short)
     condition_kind = _condition_kind(vocab)
