@@ -242,3 +242,26 @@ def test_the_sentences_list_is_checked_like_evidence(tmp_path: Path, vocab: Voca
     with pytest.raises(InputError) as refused:
         read_fact_file(out, vocab)
     assert any("sentence 1: evidence offsets 1-2 do not match" in p.message for p in refused.value.problems)
+
+
+def _walkthrough() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Adding a condition", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```console\n", 1)[1].split("```", 1)[0]
+    return [line[2:] for line in block.splitlines() if line.startswith("$ ")]
+
+
+def test_the_readme_walkthrough_runs(tmp_path: Path) -> None:
+    """The README's "Adding a condition" commands, run as written in an empty folder."""
+    commands = _walkthrough()
+    assert [c.split()[:2] for c in commands] == [["omskg", "draft"], ["omskg", "build"], ["sed", "-i"], ["omskg", "build"]]
+    (tmp_path / "new-summary.txt").write_bytes(GLIMMERFOOT.read_bytes())
+    bin_dir = str(Path(sys.executable).parent)
+    for command in commands:
+        expected = 2 if "# exit 2" in command else 0
+        ran = subprocess.run(
+            ["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+            env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)},
+        )
+        assert ran.returncode == expected, (command, ran.stderr)
+    assert (tmp_path / "dist" / "omskg.ttl").is_file()

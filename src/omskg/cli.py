@@ -386,52 +386,23 @@ def draft(
     identifiers looked up offline by name. Every proposal carries a draft: line, and
     `omskg build` refuses the file until a curator has reviewed and removed each one.
     """
-    import time
-
     from omskg.checking import SLUG
-    from omskg.draft import DraftInputError, make_draft
+    from omskg.draft_compare import compare_files
+    from omskg.draft_render import draft_to_file
+    from omskg.draft_text import DraftInputError
+    from omskg.records import InputError
 
     if condition_id is not None and not SLUG.match(condition_id):
         _fail([f"omskg draft: --condition-id {condition_id!r} is not a slug (lower-case words and '-')"], 2)
-    began = time.perf_counter()
     try:
         if curated is not None:
-            _compare(summary, curated, condition_id, began)
-            return
-        target = out or Path("data/conditions") / "DRAFT.yaml"
-        drafted = make_draft(summary, condition_id, target.parent, exclude=out)
-        target = out or target.parent / f"{drafted.condition.id}.yaml"
-        from omskg.draft_render import write_draft
-
-        copy = write_draft(drafted, target, sources_dir, force)
+            click.echo("\n".join(compare_files(summary, curated, condition_id)))
+        else:
+            click.echo(draft_to_file(summary, condition_id, out, sources_dir, force))
     except DraftInputError as error:
         _fail([f"omskg draft: {error}"], 2)
-    click.echo(
-        f"wrote {target}: {len(drafted.summary.sentences)} sentences ({len(drafted.summary.repeats)} repeats "
-        f"cited once), {len(drafted.entities)} entities and {len(drafted.facts)} facts proposed, "
-        f"{sum(len(c) for e in drafted.entities for c in e.xrefs.values())} cross-references; text copied to "
-        f"{copy}; in {time.perf_counter() - began:.1f} s. Review every draft: line, then run omskg build."
-    )
-
-
-def _compare(summary: Path, curated: Path, condition_id: str | None, began: float) -> None:
-    import time
-
-    from omskg.draft import make_draft
-    from omskg.draft_compare import compare
-    from omskg.facts import read_fact_file
-    from omskg.records import InputError
-    from omskg.vocab import load_vocabulary
-
-    try:
-        fact_file = read_fact_file(curated, load_vocabulary())
     except InputError as error:
         _fail([str(p) for p in error.problems] + ["omskg draft: the curated file does not read"], 2)
-    drafted = make_draft(summary, condition_id, curated.parent, exclude=curated)
-    seconds = time.perf_counter() - began
-    click.echo(f"a draft of {summary} (made in {seconds:.1f} s) compared with {curated}:")
-    for line in compare(drafted, fact_file).lines:
-        click.echo(line)
 
 
 @main.command()

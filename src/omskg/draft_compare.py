@@ -8,12 +8,16 @@ subject, predicate, object and evidence sentence are; its qualifiers are compare
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
-from omskg.draft import Draft, DraftFact
+from omskg.draft import Draft, DraftFact, make_draft
+from omskg.facts import read_fact_file
 from omskg.records import AgeRange, Boolean, EntityRef, Fact, FactFile, Incidence, Text
+from omskg.vocab import load_vocabulary
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,16 @@ def _norm(value: object) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return str(value).lower()
+
+
+def compare_files(summary: Path, curated: Path, condition_id: str | None = None) -> list[str]:
+    """``omskg draft --compare``: the report, its first line saying how long the draft took."""
+    fact_file = read_fact_file(curated, load_vocabulary())
+    began = time.perf_counter()
+    drafted = make_draft(summary, condition_id, curated.parent, exclude=curated)
+    seconds = time.perf_counter() - began
+    head = f"a draft of {summary} (made in {seconds:.1f} s) compared with {curated}:"
+    return [head, *compare(drafted, fact_file).lines]
 
 
 def compare(draft: Draft, curated: FactFile) -> Comparison:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from decimal import Decimal
 from pathlib import Path
 
-from omskg.draft import Draft, DraftEntity, DraftFact
+from omskg.draft import Draft, DraftEntity, DraftFact, make_draft
 from omskg.draft_text import DraftInputError
 
 
@@ -135,3 +136,21 @@ def write_draft(draft: Draft, out: Path, sources_dir: Path | None = None, force:
     relative = Path(os.path.relpath(copy.resolve(), out.parent.resolve())).as_posix()
     out.write_text(render(draft, relative), encoding="utf-8")
     return copy
+
+
+def draft_to_file(
+    summary: Path, condition_id: str | None, out: Path | None, sources_dir: Path | None, force: bool
+) -> str:
+    """``omskg draft``: draft ``summary`` into ``out`` (default data/conditions/ID.yaml); what was done."""
+    began = time.perf_counter()
+    default_folder = Path("data/conditions")
+    drafted = make_draft(summary, condition_id, out.parent if out else default_folder, exclude=out)
+    target = out or default_folder / f"{drafted.condition.id}.yaml"
+    copy = write_draft(drafted, target, sources_dir, force)
+    xrefs = sum(len(c) for e in drafted.entities for c in e.xrefs.values())
+    return (
+        f"wrote {target}: {len(drafted.summary.sentences)} sentences ({len(drafted.summary.repeats)} repeats "
+        f"cited once), {len(drafted.entities)} entities and {len(drafted.facts)} facts proposed, {xrefs} "
+        f"cross-references; text copied to {copy}; in {time.perf_counter() - began:.1f} s. "
+        "Review every draft: line, then run omskg build."
+    )
