@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
+from xdist.scheduler import LoadScopeScheduling
 
 from omskg import resources
 from omskg.build import build
@@ -19,6 +21,44 @@ from omskg.records import EntityRef, FactFile
 from omskg.vocab import DEFAULT_BASE, Vocabulary, load_vocabulary
 
 REPO = Path(__file__).resolve().parents[1]
+
+#: Test files that share servers started once per worker: each runs whole in one worker.
+TOGETHER = ("tests/test_stores.py",)
+
+
+class StoresTogether(LoadScopeScheduling):
+    """`--dist load`, except that each file of TOGETHER goes to one worker, so the real stores
+    it starts (Virtuoso takes seconds) start once per run. (xdist's own `loadgroup` stopped
+    grouping with pytest 9.2: pytest-xdist issue 1386.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        path = nodeid.split("::")[0]
+        return path if path in TOGETHER else nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadScopeScheduling | None:
+    if config.getvalue("dist") != "load":
+        return None
+    return StoresTogether(config, log)  # type: ignore[arg-type]
+
+
+#: Start-up times of the servers the tests started (name -> seconds), reported at the end.
+STARTED: dict[str, float] = {}
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the times to the controller
+        workeroutput["started"] = json.dumps(STARTED)
+
+
+def pytest_testnodedown(node: object, error: object) -> None:
+    STARTED.update(json.loads(getattr(node, "workeroutput", {}).get("started", "{}")))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for name, seconds in sorted(STARTED.items()):
+        terminalreporter.write_line(f"{name} started in {seconds:.1f} s")
 
 #: A handful of facts that between them use every kind of object, qualifier and value node.
 MINI_FACTS = frozenset({

@@ -74,7 +74,9 @@ def test_jsonld_is_one_node_per_line_sorted(built: Path) -> None:
     nodes = [json.loads(line.rstrip(",")) for line in lines if line.startswith('    {"id": ')]
     ids = [node["id"] for node in nodes]
     assert len(ids) == len(set(ids)) == len(json.loads("\n".join(lines))["@graph"]) > 100
-    assert ids == sorted(ids)
+    ontology = [i.startswith(("omskg:", "https://w3id.org/omskg/vocab/")) for i in ids]
+    assert ontology == sorted(ontology) and 0 < sum(ontology) < len(ids)  # the data first, then the ontology
+    assert ids == sorted(ids, key=lambda i: (i.startswith(("omskg:", "https://w3id.org/omskg/vocab/")), i))
 
 
 def test_turtle_declares_prefixes(built: Path) -> None:

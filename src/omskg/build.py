@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from omskg import describe, formats, mappings, publish, resources
+from omskg import condition_json, condition_schema, describe, formats, kgx, mappings, publish, resources
 from omskg.facts import fact_file_paths, problems_across, read_fact_files
 from omskg.graph import file_triples, shared_triples
 from omskg.iris import Iris
@@ -88,8 +88,11 @@ class Publication:
         return self.assembled.base
 
 
-def assemble(facts_dir: Path, base: str, progress: Progress = _quiet) -> Assembled:
-    """Read and check the fact files and cross-references, and build the graph (not yet validated)."""
+def assemble(
+    facts_dir: Path, base: str, progress: Progress = _quiet, metadata_file: Path | None = None
+) -> Assembled:
+    """Read and check the fact files and cross-references, and build the graph (not yet validated).
+    ``metadata_file`` defaults to the shipped data/dataset.yaml."""
     Iris(base)  # an invalid base is refused before any work
     paths = fact_file_paths(facts_dir)
     progress(f"reading {len(paths)} fact file(s) from {facts_dir} and building their triples")
@@ -104,7 +107,7 @@ def assemble(facts_dir: Path, base: str, progress: Progress = _quiet) -> Assembl
     targets_path = resources.xref_targets_file()
     targets = mappings.load_targets(targets_path)
     mappings.check_xrefs(fact_files, targets, targets_path)
-    meta = load_metadata(resources.dataset_metadata_file())
+    meta = load_metadata(metadata_file or resources.dataset_metadata_file())
     triples |= shared_triples(fact_files, load_vocabulary(), base, meta)
     assembled = Assembled(triples, fact_files, meta, targets, base)
     progress(_rate(
@@ -177,7 +180,11 @@ def _start_validation(triples: Triples, engine: Engine) -> Future[Outcome]:
 
 
 def publish_graph(
-    facts_dir: Path, base: str, progress: Progress = _quiet, engine: Engine = "fast"
+    facts_dir: Path,
+    base: str,
+    progress: Progress = _quiet,
+    engine: Engine = "fast",
+    metadata_file: Path | None = None,
 ) -> Publication:
     """Fact files -> a validated publication: the graph and the bytes of every file.
     Raises InputError for bad input and ValidationFailed when a graph violates the shapes."""
@@ -186,15 +193,17 @@ def publish_graph(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _publish(facts_dir, base, progress, engine)
+        return _publish(facts_dir, base, progress, engine, metadata_file)
     finally:
         if collecting:
             gc.enable()
 
 
-def _publish(facts_dir: Path, base: str, progress: Progress, engine: Engine) -> Publication:
+def _publish(
+    facts_dir: Path, base: str, progress: Progress, engine: Engine, metadata_file: Path | None
+) -> Publication:
     started = time.perf_counter()
-    assembled = assemble(facts_dir, base, progress)
+    assembled = assemble(facts_dir, base, progress, metadata_file)
     triples, meta = assembled.triples, assembled.meta
     progress(f"validating {len(triples):,} triples against the SHACL shapes ({engine} engine)")
     began = time.perf_counter()
@@ -203,6 +212,8 @@ def _publish(facts_dir: Path, base: str, progress: Progress, engine: Engine) -> 
     serialising = time.perf_counter()
     ordered = formats.SortedTriples(triples)
     files = _graph_files(ordered, base)
+    files[publish.NQUADS] = formats.nquads(ordered, str(Iris(base).release(meta.version)))
+    files |= _reader_files(assembled, ordered)
     rows = mappings.mappings(assembled.fact_files, assembled.targets)
     files[publish.SSSOM] = mappings.sssom_tsv(
         rows, base, meta.version, meta.title, meta.license, meta.issued.isoformat()
@@ -216,7 +227,8 @@ def _publish(facts_dir: Path, base: str, progress: Progress, engine: Engine) -> 
         raise ValidationFailed(outcome)
 
     disclaimer = assembled.fact_files[0].source.disclaimer.quote
-    description = describe.describe(meta, files, stats, base, disclaimer)
+    sources = [f.source for f in assembled.fact_files]
+    description = describe.describe(meta, files, stats, base, disclaimer, sources)
     outcome = validate_triples(description, engine=engine)
     if not outcome.conforms:
         raise ValidationFailed(outcome, "the dataset description")
@@ -240,11 +252,32 @@ def _graph_files(ordered: formats.SortedTriples, base: str) -> dict[str, bytes]:
     }
 
 
+def _reader_files(assembled: Assembled, ordered: formats.SortedTriples) -> dict[str, bytes]:
+    """The same facts for readers without RDF: nested JSON per condition (with its JSON
+    Schema), and KGX nodes and edges for the Biolink world."""
+    vocab = load_vocabulary()
+    base = assembled.base
+    nodes, edges = kgx.kgx_files(assembled.fact_files, vocab, base, assembled.meta.infores)
+    return {
+        publish.CONDITIONS: condition_json.conditions_document(
+            assembled.fact_files, assembled.targets, vocab, base
+        ),
+        publish.CONDITIONS_SCHEMA: condition_schema.conditions_schema(vocab, base, publish.CONDITIONS_SCHEMA),
+        publish.KGX_NODES: nodes,
+        publish.KGX_EDGES: edges,
+    }
+
+
 def build(
-    facts_dir: Path, out_dir: Path, base: str, progress: Progress = _quiet, engine: Engine = "fast"
+    facts_dir: Path,
+    out_dir: Path,
+    base: str,
+    progress: Progress = _quiet,
+    engine: Engine = "fast",
+    metadata_file: Path | None = None,
 ) -> Publication:
     """``publish_graph``, then the files written into ``out_dir`` in one atomic step."""
-    publication = publish_graph(facts_dir, base, progress, engine)
+    publication = publish_graph(facts_dir, base, progress, engine, metadata_file)
     publish.write_atomically(publication.files, out_dir)
     progress(f"wrote {len(publication.files)} files to {out_dir}")
     return publication

@@ -1,8 +1,9 @@
 """The omskg command line: one short function per command, each calling the library.
 
 Exit status, for every command: 0 success; 1 the graph violates the SHACL shapes;
-2 bad input (a fact file, an RDF file, a query) or a usage error; 3 a remote store
-failed (refused, unknown host, an HTTP error, a timeout).
+2 bad input (a fact file, an RDF file, a query) or a usage error (an endpoint URL that
+cannot be one); 3 a remote store failed (refused, unknown host, an HTTP error, a
+redirect elsewhere, a timeout, a malformed answer).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -27,7 +29,7 @@ def _progress(message: str) -> None:
         click.echo(f"omskg: {message}", err=True)
 
 
-def _fail(lines: list[str], status: int) -> None:
+def _fail(lines: list[str], status: int) -> NoReturn:
     for line in lines:
         click.echo(line, err=True)
     sys.exit(status)
@@ -46,6 +48,7 @@ def main() -> None:
       omskg validate my-extension.ttl
       omskg load --endpoint http://localhost:7878/store   # into your triple store
       omskg serve                 # SPARQL endpoint and pages on 127.0.0.1:8000
+      omskg diff 0.1.0 0.2.0      # what changed between releases (also: reanchor, release)
     """
 
 
@@ -193,6 +196,11 @@ def validate(files: tuple[Path, ...], max_mb: float, engine: str) -> None:
     "--endpoint", help="Query this SPARQL 1.1 Protocol endpoint instead (e.g. http://localhost:7878/query)."
 )
 @click.option(
+    "--graph",
+    "graph_iri",
+    help="With --endpoint: query this named graph as the default graph (sent as default-graph-uri).",
+)
+@click.option(
     "--user", help="User for the endpoint (password from OMSKG_PASSWORD; or a token in OMSKG_TOKEN)."
 )
 @click.option(
@@ -200,7 +208,7 @@ def validate(files: tuple[Path, ...], max_mb: float, engine: str) -> None:
     type=float,
     default=30.0,
     show_default=True,
-    help="Seconds a query may run, here or at --endpoint.",
+    help="Seconds a query may run here; at --endpoint, the deadline for the whole request.",
 )
 def query(
     query: str | None,
@@ -209,6 +217,7 @@ def query(
     result_format: str,
     base: str | None,
     endpoint: str | None,
+    graph_iri: str | None,
     user: str | None,
     timeout: float,
 ) -> None:
@@ -223,15 +232,10 @@ def query(
 
     text = _query_text(query, query_file, resources.queries_dir())
     if endpoint:
-        from omskg.remote import Auth, RemoteError
-
-        try:
-            click.echo(
-                q.run_remote(endpoint, text, result_format, Auth.from_environment(user), timeout), nl=False
-            )
-        except RemoteError as error:
-            _fail([f"omskg query: {error}"], 3)
+        _query_remote(endpoint, text, result_format, graph_iri, user, timeout)
         return
+    if graph_iri:
+        raise click.UsageError("--graph scopes a query at an --endpoint; the local graph has no named graphs")
     data = list(data_files) if data_files else _default_data(base)
     try:
         click.echo(q.run_bounded(data, text, result_format, q.Bounds(timeout)), nl=False)
@@ -241,6 +245,37 @@ def query(
         _fail([f"omskg query: {error}"], 2)
 
 
+def _query_remote(
+    endpoint: str, text: str, result_format: str, graph_iri: str | None, user: str | None, timeout: float
+) -> None:
+    from omskg import query as q
+    from omskg.remote import Auth, BadEndpoint, RemoteError
+
+    try:
+        answer = q.run_remote(endpoint, text, result_format, Auth.from_environment(user), timeout, graph_iri)
+    except BadEndpoint as error:
+        _fail([f"omskg query: {error}"], 2)
+    except RemoteError as error:
+        _fail([f"omskg query: {error}"], 3)
+    click.echo(answer.text, nl=False)
+    if answer.rows == []:
+        click.echo(_empty_hint(graph_iri), err=True)
+
+
+def _empty_hint(graph_iri: str | None) -> str:
+    """Why a store's answer may be empty: the query saw another graph than the one loaded."""
+    if graph_iri:
+        return (
+            f"omskg query: no answers in graph <{graph_iri}>; is that the graph `omskg load --graph` wrote? "
+            "(check: SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } })"
+        )
+    return (
+        "omskg query: no answers in the store's default graph; if the data was loaded into a named graph "
+        "(omskg load --graph IRI), add --graph IRI: some stores, Oxigraph among them, keep named graphs "
+        "out of the default graph"
+    )
+
+
 def _query_text(query: str | None, query_file: Path | None, queries_dir: Path) -> str:
     if (query is None) == (query_file is None):
         raise click.UsageError("give a QUERY or --file, not both and not neither")
@@ -248,7 +283,8 @@ def _query_text(query: str | None, query_file: Path | None, queries_dir: Path) -
         return query_file.read_text(encoding="utf-8")
     assert query is not None
     shipped = queries_dir / f"{query}.rq"
-    return shipped.read_text(encoding="utf-8") if shipped.is_file() else query
+    is_name = len(query) < 100 and query.replace("-", "").replace("_", "").isalnum()
+    return shipped.read_text(encoding="utf-8") if is_name and shipped.is_file() else query
 
 
 def _default_data(base: str | None) -> list[Path] | bytes:
@@ -270,12 +306,13 @@ def _default_data(base: str | None) -> list[Path] | bytes:
 ENDPOINT_HELP = (
     "The store's Graph Store Protocol endpoint: http://localhost:7878/store (Oxigraph), "
     "http://localhost:3030/DATASET/data (Fuseki), "
-    "http://localhost:7200/repositories/REPO/rdf-graphs/service (GraphDB)."
+    "http://localhost:7200/repositories/REPO/rdf-graphs/service (GraphDB), "
+    "http://localhost:8890/sparql-graph-crud-auth (Virtuoso)."
 )
 
 
 @main.command()
-@click.option("--endpoint", required=True, help=ENDPOINT_HELP)
+@click.option("--endpoint", required=True, help=ENDPOINT_HELP + " With --patch: its SPARQL Update endpoint.")
 @click.option("--graph", "graph_iri", help="Named graph to replace. Default: the store's default graph.")
 @click.option(
     "--data",
@@ -287,19 +324,32 @@ ENDPOINT_HELP = (
 )
 @click.option("--user", help="User name (password from OMSKG_PASSWORD; or a bearer token in OMSKG_TOKEN).")
 @click.option(
-    "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for each request."
+    "--timeout", type=float, default=60.0, show_default=True,
+    help="Seconds each request (the PUT, then the GET that counts) may take in all.",
 )
-def load(endpoint: str, graph_iri: str | None, data_file: Path, user: str | None, timeout: float) -> None:
+@click.option("--patch", "patch_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Apply this SPARQL Update (omskg diff --format patch) at --endpoint instead.")
+def load(
+    endpoint: str, graph_iri: str | None, data_file: Path, user: str | None, timeout: float,
+    patch_file: Path | None,
+) -> None:
     """Put the published graph into a triple store, replacing what that graph held before.
 
     Speaks the SPARQL 1.1 Graph Store HTTP Protocol (PUT, then GET to count), so loading
-    twice leaves the same graph, and any store that speaks it works the same way.
+    twice leaves the same graph, and any store that speaks it works the same way. With
+    --patch: the SPARQL 1.1 Update protocol, in one request (all of it applied, or none).
     """
-    from omskg.remote import Auth, RemoteError
+    from omskg.cli_releases import apply_patch
+    from omskg.remote import Auth, BadEndpoint, RemoteError
     from omskg.remote import load as load_graph
 
+    if patch_file is not None:
+        apply_patch(endpoint, patch_file, Auth.from_environment(user), timeout)
+        return
     try:
         report = load_graph(endpoint, graph_iri, data_file.read_bytes(), Auth.from_environment(user), timeout)
+    except BadEndpoint as error:
+        _fail([f"omskg load: {error}"], 2)
     except RemoteError as error:
         _fail([f"omskg load: {error}"], 3)
     target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
@@ -351,61 +401,6 @@ def serve(host: str, port: int, base: str | None, query_timeout: float, max_resu
 
 
 @main.command()
-@click.argument("summary", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--condition-id", help="The condition's entity id (a slug). Default: from its name.")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The fact file to write. Default: data/conditions/CONDITION-ID.yaml.",
-)
-@click.option(
-    "--sources",
-    "sources_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where to copy the text. Default: sources/ next to the folder of --out.",
-)
-@click.option("--force", is_flag=True, help="Replace --out if it exists.")
-@click.option(
-    "--compare",
-    "curated",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write nothing; report how a draft of SUMMARY differs from this curated fact file.",
-)
-def draft(
-    summary: Path,
-    condition_id: str | None,
-    out: Path | None,
-    sources_dir: Path | None,
-    force: bool,
-    curated: Path | None,
-) -> None:
-    """Draft a fact file from a medically reviewed SUMMARY (a text file), for a curator to review.
-
-    The source block and every sentence's offsets are filled in; facts are proposed from
-    the sentence patterns of the summary, with the sentence's hedges, and HPO and Orphanet
-    identifiers looked up offline by name. Every proposal carries a draft: line, and
-    `omskg build` refuses the file until a curator has reviewed and removed each one.
-    """
-    from omskg.checking import SLUG
-    from omskg.draft_compare import compare_files
-    from omskg.draft_render import draft_to_file
-    from omskg.draft_text import DraftInputError
-    from omskg.records import InputError
-
-    if condition_id is not None and not SLUG.match(condition_id):
-        _fail([f"omskg draft: --condition-id {condition_id!r} is not a slug (lower-case words and '-')"], 2)
-    try:
-        if curated is not None:
-            click.echo("\n".join(compare_files(summary, curated, condition_id)))
-        else:
-            click.echo(draft_to_file(summary, condition_id, out, sources_dir, force))
-    except DraftInputError as error:
-        _fail([f"omskg draft: {error}"], 2)
-    except InputError as error:
-        _fail([str(p) for p in error.problems] + ["omskg draft: the curated file does not read"], 2)
-
-
-@main.command()
 def queries() -> None:
     """List the shipped competency questions (run one with: omskg query NAME)."""
     from omskg import resources
@@ -414,6 +409,11 @@ def queries() -> None:
         first = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
         click.echo(f"{path.stem:24} {first}")
 
+
+from omskg import cli_draft, cli_releases  # noqa: E402 - reanchor, release, diff and draft
+
+cli_releases.register(main, cli_releases.Hooks(_fail, _pipeline_errors, _progress))
+main.add_command(cli_draft.draft)
 
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))

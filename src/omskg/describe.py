@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, VOID, XSD
 from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata
 from omskg.rdf import Triples, TripleSet, integer, text, typed
+from omskg.records import Source
 from omskg.vocab import (
     DCTYPES,
     DESCRIPTION_NAMESPACES,
@@ -104,7 +106,12 @@ class _Description(TripleSet):
 
 
 def describe(
-    meta: DatasetMetadata, files: dict[str, bytes], stats: Statistics, base: str, disclaimer: str
+    meta: DatasetMetadata,
+    files: dict[str, bytes],
+    stats: Statistics,
+    base: str,
+    disclaimer: str,
+    sources: Sequence[Source] = (),
 ) -> Triples:
     g = _Description(meta, base)
     iris, version = g.iris, meta.version
@@ -117,6 +124,7 @@ def describe(
     g.levels_common(summary, meta.title)
     for keyword in meta.keywords:
         g.add(summary, DCAT.keyword, text(keyword, "en"))
+    g.add(summary, DCTERMS.identifier, text(meta.infores))  # what KGX edges name as their source
 
     g.add(release, RDF.type, DCTYPES.Dataset)
     g.add(release, RDF.type, VOID.Dataset)
@@ -131,6 +139,11 @@ def describe(
     for source in stats.sources:
         g.add(release, DCTERMS.source, source)
         g.add(release, PROV.wasDerivedFrom, source)
+    if meta.previous_version is not None:
+        previous = iris.release(meta.previous_version)
+        g.add(release, PAV.previousVersion, previous)
+        g.add(release, PROV.wasRevisionOf, previous)
+    _source_versions(g, release, sources, version)
 
     for d in meta.distributions:
         node = iris.distribution(version, d.name)
@@ -158,6 +171,23 @@ def describe(
     _statistics(g, release, stats, version)
     _linksets(g, release, stats, version)
     return g.triples
+
+
+def _source_versions(g: _Description, release: str, sources: Sequence[Source], version: str) -> None:
+    """Which version of each source the release was made from: its date (the source has no
+    version number; its date is its version) and the SHA-256 of its text."""
+    for source in sorted(sources, key=lambda s: s.id):
+        node = g.iris.release_source(version, source.id)
+        g.add(release, PROV.wasDerivedFrom, node)
+        g.add(node, RDF.type, PROV.Entity)
+        g.add(node, PROV.specializationOf, g.iris.source(source))
+        g.add(node, PAV.version, text(source.last_updated.isoformat()))
+        g.add(node, DCTERMS.modified, typed(source.last_updated.isoformat(), XSD.date))
+        checksum = f"{node}/sha256"
+        g.add(node, SPDX.checksum, checksum)
+        g.add(checksum, RDF.type, SPDX.Checksum)
+        g.add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256)
+        g.add(checksum, SPDX.checksumValue, typed(source.sha256, XSD.hexBinary))
 
 
 def _statistics(g: _Description, release: str, stats: Statistics, version: str) -> None:

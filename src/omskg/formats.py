@@ -12,12 +12,12 @@ import json
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, URIRef
+from rdflib import OWL, RDF, XSD, URIRef
 
 from omskg import resources
 from omskg.iris import Iris
 from omskg.rdf import Triples
-from omskg.vocab import RDF_LANGSTRING, XSD_STRING, Vocabulary, local_name, shortener_for
+from omskg.vocab import OMSKG, RDF_LANGSTRING, XSD_STRING, Vocabulary, local_name, shortener_for
 from omskg.vocab import compact as vocab_compact
 
 
@@ -28,7 +28,9 @@ def jsonld_context(vocab: Vocabulary, base: str) -> dict[str, Any]:
     for prop in sorted(graph.subjects(RDF.type, OWL.ObjectProperty), key=str):
         if isinstance(prop, URIRef) and (name := local_name(prop)):
             context[name] = {"@id": f"omskg:{name}", "@type": "@id"}
-    for prop in sorted(graph.subjects(RDF.type, OWL.DatatypeProperty), key=str):
+    datatype_properties = set(graph.subjects(RDF.type, OWL.DatatypeProperty))
+    datatype_properties |= set(graph.subjects(RDF.type, OWL.AnnotationProperty))
+    for prop in sorted(datatype_properties, key=str):
         if not (isinstance(prop, URIRef) and (name := local_name(prop))):
             continue
         rng = vocab.ranges.get(name)
@@ -68,10 +70,18 @@ def ntriples(triples: SortedTriples) -> bytes:
     return "".join(line + " .\n" for line in triples.lines).encode("utf-8")
 
 
+def nquads(triples: SortedTriples, graph: str) -> bytes:
+    """The N-Triples lines, each in the named graph ``graph`` (a release's IRI), same order."""
+    name = f" {ox.NamedNode(graph)} .\n"
+    return "".join(line + name for line in triples.lines).encode("utf-8")
+
+
 def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
-    """Compact JSON-LD against ``context``: one node object per subject and line, keys named
-    by the context's terms where a term fits the value, compact IRIs elsewhere."""
+    """Compact JSON-LD against ``context``: one node object per subject and line, the data's
+    nodes first and the ontology's after them, keys named by the context's terms where a term
+    fits the value, compact IRIs elsewhere."""
     compactor = _Compactor(context)
+    vocabulary = (compactor.iri(str(OMSKG) + "x")[:-1], str(OMSKG))  # how the ontology's terms are written
     nodes: list[tuple[str, str]] = []  # (id, the node as one line of JSON)
     subject: ox.NamedNode | ox.BlankNode | None = None
     group: list[ox.Triple] = []
@@ -83,7 +93,7 @@ def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
         group.append(triple)
     if group:
         nodes.append(compactor.node(group))
-    nodes.sort()
+    nodes.sort(key=lambda node: (node[0].startswith(vocabulary), node[0]))  # the data, then the ontology
     head = json.dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)
     body = ",\n".join("    " + node for _, node in nodes)
     return (head[: head.rindex("}")].rstrip() + ',\n  "@graph": [\n' + body + "\n  ]\n}\n").encode("utf-8")
@@ -127,11 +137,26 @@ class _Compactor:
     def id(self, node: ox.NamedNode | ox.BlankNode) -> str:
         return self.iri(node.value) if isinstance(node, ox.NamedNode) else f"_:{node.value}"
 
+    def vocab_value(self, iri: str) -> str:
+        """An IRI as a value of a term with ``@type: @vocab``: the term naming it, if any."""
+        named = [name for name, _, _ in self.terms.get(iri, []) if ":" not in name]
+        return named[0] if named else self.iri(iri)
+
     def value(self, predicate: str, obj: Any) -> tuple[str, Any]:
-        """(key, JSON value) for one object of ``predicate``."""
+        """(key, JSON value) for one object of ``predicate``: the key is a term of the context
+        whose coercion fits the value where there is one; booleans and integers are native
+        JSON where that loses nothing."""
+        terms = self.terms.get(predicate, [])
+        plain: Any
         if isinstance(obj, (ox.NamedNode, ox.BlankNode)):
-            kind, language, plain = "@id", None, self.id(obj)
-            explicit: dict[str, str] = {"id": plain}
+            plain = self.id(obj)
+            for name, term_kind, _ in terms:
+                if term_kind == "@id":
+                    return name, plain
+                if term_kind == "@vocab" and isinstance(obj, ox.NamedNode):
+                    return name, self.vocab_value(obj.value)
+            kind, language = "@id", None
+            explicit: dict[str, Any] = {"id": plain}
         elif obj.language:
             kind, language, plain = None, obj.language, obj.value
             explicit = {"@value": obj.value, "@language": obj.language}
@@ -139,15 +164,23 @@ class _Compactor:
             kind, language, plain = None, None, obj.value
             explicit = {"@value": obj.value}
         else:
-            kind, language, plain = obj.datatype.value, None, obj.value
-            explicit = {"@value": obj.value, "type": self.iri(obj.datatype.value)}
-        terms = self.terms.get(predicate, [])
+            kind, language = obj.datatype.value, None
+            plain = native(obj.value, kind)
+            if plain is None:
+                plain = obj.value
+                explicit = {"@value": obj.value, "type": self.iri(kind)}
+            elif kind in _NATIVE_UNTYPED:  # a plain JSON true or 7 reads back as exactly this
+                explicit = {"@value": plain}
+            else:
+                explicit = {"@value": obj.value, "type": self.iri(kind)}
         for name, term_kind, term_language in terms:  # a term whose coercion fits the value
             if (term_kind, term_language) == (kind, language):
                 return name, plain
         for name, term_kind, term_language in terms:  # a term with no coercion, explicit value
             if term_kind is None and term_language is None:
                 return name, explicit
+        if terms and "id" not in explicit:  # a value object is read as written, whatever the coercion
+            return terms[0][0], explicit
         key = self.iri(predicate)
         return (predicate if key in self.defined else key), explicit
 
@@ -168,6 +201,28 @@ class _Compactor:
 
 
 RDF_TYPE = str(RDF.type)
+XSD_BOOLEAN, XSD_INTEGER = str(XSD.boolean), str(XSD.integer)
+_NATIVE_UNTYPED = frozenset({XSD_BOOLEAN, XSD_INTEGER})  # what JSON-LD reads a JSON true / 7 as
+_INTEGER_TYPES = frozenset(str(XSD[name]) for name in (
+    "integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
+    "long", "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+))
+_SAFE_INTEGER = 2**53 - 1  # beyond it a JavaScript reader rounds
+
+
+def native(lexical: str, datatype: str) -> bool | int | None:
+    """The JSON boolean or number that JSON-LD turns back into exactly this literal (its
+    canonical form), or None where there is none: decimals stay strings, as JSON-LD requires."""
+    if datatype == XSD_BOOLEAN and lexical in ("true", "false"):
+        return lexical == "true"
+    if datatype in _INTEGER_TYPES:
+        try:
+            number = int(lexical)
+        except ValueError:
+            return None
+        if str(number) == lexical and abs(number) <= _SAFE_INTEGER:
+            return number
+    return None
 
 
 def context_document(context: dict[str, Any]) -> bytes:

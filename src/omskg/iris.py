@@ -91,6 +91,10 @@ class Iris:
         key_digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
         return URIRef(f"{self.release(version)}/{kind}/{key_digest}")
 
+    def release_source(self, version: str, source_id: str) -> URIRef:
+        """A source as one release used it: its version (date) and checksum."""
+        return URIRef(f"{self.release(version)}/source/{source_id}")
+
     def linkset(self, version: str, prefix: str) -> URIRef:
         return URIRef(f"{self.release(version)}/linkset/{prefix}")
 

@@ -32,6 +32,8 @@ class DatasetMetadata:
     creator: str
     keywords: tuple[str, ...]
     distributions: tuple[Distribution, ...]
+    infores: str  # the dataset's Information Resource id, as KGX edges name their source
+    previous_version: str | None = None  # the release this one revises (set by `omskg release`)
 
 
 def load_metadata(path: Path) -> DatasetMetadata:
@@ -52,11 +54,16 @@ def load_metadata(path: Path) -> DatasetMetadata:
             data["creator"],
             tuple(data["keywords"]),
             distributions,
+            str(data["infores"]),
+            str(data["previousVersion"]) if data.get("previousVersion") is not None else None,
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
         raise InputError(
             [Problem(path, None, f"dataset metadata: {type(error).__name__}: {error}")]
         ) from None
+    if not meta.infores.startswith("infores:"):
+        message = f"dataset metadata: infores must be an infores: id, got {meta.infores!r}"
+        raise InputError([Problem(path, None, message)])
     if not isinstance(meta.issued, dt.date) or not isinstance(meta.modified, dt.date):
         raise InputError([Problem(path, None, "dataset metadata: issued and modified must be dates")])
     return meta

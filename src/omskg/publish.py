@@ -10,6 +10,7 @@ from pathlib import Path
 
 TURTLE = "omskg.ttl"
 NTRIPLES = "omskg.nt"
+NQUADS = "omskg.nq"
 JSONLD = "omskg.jsonld"
 CONTEXT = "omskg.context.jsonld"
 ONTOLOGY = "omskg-ontology.ttl"
@@ -18,10 +19,15 @@ DATASET_SHAPES = "omskg-dataset-shapes.ttl"
 SSSOM = "omskg.sssom.tsv"
 DESCRIPTION = "omskg.dataset.ttl"
 SCHEMA_ORG = "omskg.schema.jsonld"
+CONDITIONS = "omskg.conditions.json"
+CONDITIONS_SCHEMA = "omskg.conditions.schema.json"
+KGX_NODES = "omskg.kgx.nodes.jsonl"
+KGX_EDGES = "omskg.kgx.edges.jsonl"
 
-PUBLISHED_NAMES = frozenset(
-    {TURTLE, NTRIPLES, JSONLD, CONTEXT, ONTOLOGY, SHAPES, DATASET_SHAPES, SSSOM, DESCRIPTION, SCHEMA_ORG}
-)
+PUBLISHED_NAMES = frozenset({
+    TURTLE, NTRIPLES, NQUADS, JSONLD, CONTEXT, ONTOLOGY, SHAPES, DATASET_SHAPES, SSSOM, DESCRIPTION,
+    SCHEMA_ORG, CONDITIONS, CONDITIONS_SCHEMA, KGX_NODES, KGX_EDGES,
+})
 
 
 class PublishError(Exception):

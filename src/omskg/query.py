@@ -3,7 +3,6 @@ SPARQL 1.1 results formats (CSV, TSV, JSON, XML)."""
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from omskg import remote
+from omskg import answers, remote
 from omskg.rdf import RdfInputError, rdf_format
 from omskg.remote import Auth
 from omskg.vocab import PREFIXES, shorten
@@ -184,21 +183,31 @@ MEDIA_TYPES = {
 }
 
 
-def run_remote(endpoint: str, query: str, result_format: str, auth: Auth, timeout: float) -> str:
-    """Run a query at a SPARQL 1.1 Protocol endpoint; print it as run() prints local results."""
+def run_remote(
+    endpoint: str, query: str, result_format: str, auth: Auth, timeout: float, graph: str | None = None
+) -> answers.Answer:
+    """Run a query at a SPARQL 1.1 Protocol endpoint (scoped to ``graph`` when given); the
+    answer checked, and as a table printed as run() prints local results."""
     accept = MEDIA_TYPES.get(result_format, MEDIA_TYPES["json"]) + ", application/n-triples;q=0.5"
-    body = remote.query(endpoint, with_prefixes(query), accept, auth, timeout).decode("utf-8")
-    if result_format != "table" or not body.lstrip().startswith("{"):
-        return body
-    results = json.loads(body)
-    if "boolean" in results:
-        return "true\n" if results["boolean"] else "false\n"
-    names = results["head"]["vars"]
-    rows = [[_json_cell(binding.get(name)) for name in names] for binding in results["results"]["bindings"]]
-    return render_table(names, rows)
+    reply = remote.query(endpoint, with_prefixes(query), accept, auth, timeout, graph)
+    answer = answers.read_answer(reply, result_format, f"the query at {remote.shown(endpoint)}")
+    if result_format != "table" or answer.names is None and answer.boolean is None:
+        return answer
+    if answer.boolean is not None:
+        return answers.Answer("true\n" if answer.boolean else "false\n", boolean=answer.boolean)
+    assert answer.names is not None and answer.rows is not None
+    body = [[_json_cell(binding.get(name)) for name in answer.names] for binding in answer.rows]
+    return answers.Answer(render_table(answer.names, body), answer.names, answer.rows)
+
+
+XSD_BOOLEAN = f"{PREFIXES['xsd']}boolean"
 
 
 def _json_cell(term: dict[str, str] | None) -> str:
     if term is None:
         return ""
-    return shorten(term["value"]) if term["type"] == "uri" else term["value"]
+    if term["type"] == "uri":
+        return shorten(term["value"])
+    if term.get("datatype") == XSD_BOOLEAN and term["value"] in ("1", "0"):  # Virtuoso writes 1 and 0
+        return "true" if term["value"] == "1" else "false"
+    return term["value"]

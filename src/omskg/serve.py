@@ -31,6 +31,8 @@ FILE_TYPES = {
     ".nt": "application/n-triples",
     ".jsonld": "application/ld+json",
     ".tsv": "text/tab-separated-values",
+    ".json": "application/json",  # the nested condition document (JSON-LD too) and its JSON Schema
+    ".jsonl": "application/jsonl",  # KGX; JSON Lines has no IANA-registered type
 }
 
 

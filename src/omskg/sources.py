@@ -80,12 +80,19 @@ def read_source(checker: Checker, value: Any, line: int) -> SourceText | None:
 
 def anchor(checker: Checker, text: str, value: Any, line: int, what: str) -> Evidence | None:
     """An evidence block (quote, start, end), checked against the source text: the quote
-    must occur verbatim, and start and end must be the offsets of its first occurrence."""
+    must occur verbatim, and start and end must be the offsets of its first occurrence.
+    A block still marked for review (a ``review`` field) is refused."""
     mapping = checker.mapping(value, line, f"{what}: evidence")
     if mapping is None:
         return None
-    if not checker.check_keys(mapping, f"{what}: evidence", {"quote", "start", "end"}, set()):
+    if not checker.check_keys(mapping, f"{what}: evidence", {"quote", "start", "end"}, {"review"}):
         return None
+    if "review" in mapping:  # set by `omskg reanchor` when the source's sentence changed
+        checker.problem(  # the file is refused; the rest is still checked, to list every mark
+            checker.line_of(mapping, "review"),
+            f"{what}: the evidence is marked for review; check the fact against its quote "
+            "(the review field says what changed), then delete the review field",
+        )
     quote = checker.string(mapping, "quote", f"{what}: evidence")
     start, end = mapping["start"], mapping["end"]
     if quote is None:

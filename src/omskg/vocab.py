@@ -31,6 +31,9 @@ PAV = Namespace("http://purl.org/pav/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 IANA_MEDIA_TYPES = Namespace("https://www.iana.org/assignments/media-types/")
+#: The namespace of the SPARQL 1.1 query results XML format (what a store answers).
+SPARQL_RESULTS = "http://www.w3.org/2005/sparql-results#"
+JSON_SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"  # the dialect of our JSON Schemas
 
 DEFAULT_BASE = "https://w3id.org/omskg/"
 

@@ -1,0 +1,310 @@
+"""One nested document per condition, for readers with ``json.load`` and no RDF library.
+
+Each condition carries its names and arrays of facts (symptoms, body systems, triggers,
+associated conditions, treatments, mechanisms, ...), one item per statement of the graph:
+what it is about (IRI, label, cross-references with their target labels and match type),
+every qualifier as a plain field (words for controlled values, numbers, booleans), and its
+evidence (quote, offsets, source, statement IRI). Facts about an item's entity (a symptom's
+descriptions, what triggers a mechanism) hang under that item's ``facts``.
+
+It is JSON-LD too: its context reads every item as its statement node (``@reverse`` of
+``rdf:subject``), words as the IRIs they label, and the evidence as properties of the
+statement (``@nest``), so that a JSON-LD processor reads it to triples of the graph. Keys
+that hold copies of other nodes' values (an item's label and cross-references, evidence
+offsets) or numbers JSON-LD would read as doubles rather than exact decimals are mapped to
+null: JSON readers see them, RDF readers read the exact values from the graph files.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from rdflib import RDFS
+from rdflib.namespace import DCTERMS, PROV, XSD
+
+from omskg.iris import Iris
+from omskg.mappings import Target
+from omskg.records import (
+    AgeRange,
+    Boolean,
+    Entity,
+    EntityRef,
+    Fact,
+    FactFile,
+    Incidence,
+    InputError,
+    Problem,
+    QualifierValue,
+    Text,
+)
+from omskg.vocab import BIOLINK, OMSKG, PREFIXES, Vocabulary
+
+#: The array of a condition each fact predicate's statements go into; a predicate not named
+#: here gets an array under its own name.
+GROUPS = {
+    "abbreviation": "names",
+    "synonym": "names",
+    "inCategory": "categories",
+    "hasSymptom": "symptoms",
+    "affects": "bodySystems",
+    "hasAutoimmuneTarget": "autoimmuneTargets",
+    "triggeredBy": "triggers",
+    "associatedWith": "associatedConditions",
+    "hasMechanism": "mechanisms",
+    "treatedWith": "treatments",
+    "hasClinicalCourse": "clinicalCourse",
+    "affectsPopulation": "populations",
+    "describedAs": "descriptions",
+}
+#: The arrays under a condition's ``epidemiology``.
+EPIDEMIOLOGY = {
+    "hasIncidence": "incidence",
+    "hasOnsetAge": "onsetAge",
+    "knownGeographicOrEthnicPredisposition": "geographicOrEthnicPredisposition",
+}
+#: UCUM codes of the age units the fact files use (unitText -> code).
+UCUM = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h"}
+
+#: Keys of the document's own; a group named after a predicate must not take one of them.
+RESERVED = frozenset({
+    "id", "type", "label", "xrefs", "conditions", "epidemiology", "otherFacts", "facts", "subject",
+    "predicate", "fact", "entity", "text", "value", "evidence", "quote", "start", "end", "source",
+    "statement", "annotation", "cases", "outOf", "period", "rate", "statistic", "min", "max", "unit",
+    "unitText",
+})
+
+
+def group_names(predicates: list[str]) -> list[str]:
+    """The arrays of a condition, in GROUPS' order, then one per predicate GROUPS does not name."""
+    grouped = [g for g in dict.fromkeys(GROUPS.values()) if any(GROUPS.get(p) == g for p in predicates)]
+    return grouped + sorted(p for p in predicates if p not in GROUPS and p not in EPIDEMIOLOGY)
+
+
+def number(value: Decimal) -> int | float:
+    """A decimal as a JSON number: an integer where it is whole."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class _Document:
+    def __init__(self, fact_files: list[FactFile], targets: dict[str, Target], vocab: Vocabulary, base: str):
+        self.vocab = vocab
+        self.iris = Iris(base)
+        self.targets = targets
+        self.entities: dict[str, Entity] = {e.id: e for f in fact_files for e in f.entities}
+        self.words: dict[str, dict[str, str]] = {}  # key -> word -> the IRI it stands for
+        self.local: dict[str, dict[str, str]] = {}  # the same, for entities: per condition
+
+    def word(self, key: str, iri: str, label: str, words: dict[str, dict[str, str]] | None = None) -> str:
+        if ":" in label or label.startswith("@") or not label:
+            raise ValueError(f"{key} value <{iri}> has a label that cannot be a JSON-LD term: {label!r}")
+        known = (self.words if words is None else words).setdefault(key, {}).setdefault(label, iri)
+        if known != iri:
+            raise ValueError(f"two {key} values are both labelled {label!r}: <{known}> and <{iri}>")
+        return label
+
+    def value_word(self, key: str, value: QualifierValue) -> str:
+        if isinstance(value, EntityRef):
+            entity = self.entities[value.id]  # (entity labels are unique within a condition, not across)
+            return self.word(key, str(self.iris.entity(value.id)), entity.label, self.local)
+        assert isinstance(value, str)
+        label = self.vocab.graph.value(OMSKG[value], RDFS.label)
+        return self.word(key, str(OMSKG[value]), str(label) if label is not None else value)
+
+    def xrefs(self, entity: Entity) -> list[dict[str, str]]:
+        return [
+            {
+                "id": xref.curie,
+                "iri": xref.iri,
+                "label": self.targets[xref.curie].label if xref.curie in self.targets else "",
+                "match": xref.match,
+            }
+            for xref in entity.xrefs
+        ]
+
+    def object_fields(self, fact: Fact) -> dict[str, Any]:
+        obj = fact.object
+        if isinstance(obj, EntityRef):
+            entity = self.entities[obj.id]
+            iri = str(self.iris.entity(obj.id))
+            return {"entity": iri, "label": entity.label, "xrefs": self.xrefs(entity)}
+        if isinstance(obj, Text):
+            return {"text": obj.value}
+        if isinstance(obj, Boolean):
+            return {"value": obj.value}
+        node: dict[str, Any] = {"id": str(self.iris.value(obj))}
+        if isinstance(obj, Incidence):
+            node |= {"cases": obj.cases, "outOf": obj.out_of, "period": obj.period,
+                     "rate": number(Decimal(obj.cases) / Decimal(obj.out_of))}
+        elif isinstance(obj, AgeRange):
+            if obj.unit_text not in UCUM:
+                raise ValueError(f"fact {fact.id!r}: no UCUM code known for the unit {obj.unit_text!r}")
+            node |= {
+                "statistic": self.value_word("statistic", obj.statistic),
+                "min": number(obj.min_value), "max": number(obj.max_value),
+                "unit": UCUM[obj.unit_text], "unitText": obj.unit_text,
+            }
+        return {"value": node}
+
+    def qualifiers(self, fact: Fact) -> dict[str, Any]:
+        stated = dict(fact.qualifiers)
+        fields: dict[str, Any] = {}
+        for name in sorted(self.vocab.qualifiers):
+            values = stated.get(name, ())
+            if str(self.vocab.ranges.get(name, "")).startswith(str(XSD)):  # a literal: one value or null
+                value = values[0] if values else None
+                fields[name] = number(value) if isinstance(value, Decimal) else value
+            else:  # controlled values and entities: a list of words
+                fields[name] = [self.value_word(name, v) for v in values]
+        return fields
+
+    def item(self, fact: Fact, fact_file: FactFile, by_subject: dict[str, list[Fact]],
+             seen: frozenset[str], with_subject: bool) -> dict[str, Any]:
+        item: dict[str, Any] = {}
+        if with_subject:
+            item["subject"] = str(self.iris.entity(fact.subject))
+        item["predicate"] = fact.predicate
+        item["fact"] = fact.id
+        item |= self.object_fields(fact)
+        item |= self.qualifiers(fact)
+        evidence = fact.evidence
+        item["evidence"] = {
+            "quote": evidence.quote, "start": evidence.start, "end": evidence.end,
+            "source": str(self.iris.source(fact_file.source)),
+            "statement": str(self.iris.statement(fact)),
+            "annotation": str(self.iris.evidence(fact_file.source, evidence)),
+        }
+        if isinstance(fact.object, EntityRef):
+            about = fact.object.id
+            inner = [] if about in seen else by_subject.get(about, [])
+            item["facts"] = [self.item(f, fact_file, by_subject, seen | {about}, True) for f in inner]
+        return item
+
+    def condition(self, condition: Entity, fact_file: FactFile, placed: set[str]) -> dict[str, Any]:
+        by_subject: dict[str, list[Fact]] = {}
+        for fact in fact_file.facts:
+            by_subject.setdefault(fact.subject, []).append(fact)
+        self.local = {}
+        document: dict[str, Any] = {
+            "id": str(self.iris.entity(condition.id)),
+            "type": "Condition",
+            "label": condition.label,
+            "xrefs": self.xrefs(condition),
+        }
+        predicates = sorted(self.vocab.fact_predicates)
+        for name in group_names(predicates):
+            if name in RESERVED:
+                raise ValueError(f"the fact predicate {name!r} needs its own key in condition_json.GROUPS")
+            document[name] = []
+        document["epidemiology"] = {EPIDEMIOLOGY[p]: [] for p in predicates if p in EPIDEMIOLOGY}
+        for fact in by_subject.get(condition.id, []):
+            item = self.item(fact, fact_file, by_subject, frozenset({condition.id}), False)
+            if fact.predicate in EPIDEMIOLOGY:
+                document["epidemiology"][EPIDEMIOLOGY[fact.predicate]].append(item)
+            else:
+                document[GROUPS.get(fact.predicate, fact.predicate)].append(item)
+        placed |= _statements(document)
+        document["otherFacts"] = [  # facts about entities that no item of the condition reaches
+            self.item(fact, fact_file, by_subject, frozenset(), True)
+            for fact in fact_file.facts
+            if str(self.iris.statement(fact)) not in placed
+        ]
+        placed |= _statements(document["otherFacts"])
+        scoped = {  # the words for this condition's entities, in a context of its own
+            name: {"@id": str(OMSKG[name]), "@type": "@vocab", "@context": dict(sorted(words.items()))}
+            for name, words in sorted(self.local.items())
+        }
+        return {"@context": scoped, **document} if scoped else document
+
+    def context(self, groups: list[str], other_words: dict[str, dict[str, str]]) -> dict[str, Any]:
+        rdf, rdfs, xsd = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["xsd"]
+        def words(key: str) -> dict[str, str]:
+            return dict(sorted({**self.words.get(key, {}), **other_words.get(key, {})}.items()))
+        context: dict[str, Any] = {
+            "@version": 1.1,
+            "id": "@id",
+            "type": "@type",
+            "conditions": "@included",  # (not @graph: with otherFacts beside it, a named graph)
+            "label": None,  # an item's label is its entity's, not the statement's
+            "xrefs": None,
+            "Condition": {"@id": str(OMSKG.Condition), "@context": {
+                "label": {"@id": f"{rdfs}label", "@language": "en"}}},
+            "epidemiology": "@nest",
+            "otherFacts": "@included",
+            "facts": "@included",
+            "subject": {"@id": f"{rdf}subject", "@type": "@id"},
+            "predicate": {"@id": f"{rdf}predicate", "@type": "@vocab", "@context": {
+                name: str(OMSKG[name]) for name in sorted(self.vocab.fact_predicates)}},
+            "fact": str(DCTERMS.identifier),
+            "entity": {"@id": f"{rdf}object", "@type": "@id"},
+            "text": {"@id": f"{rdf}object", "@language": "en"},
+            "value": {"@id": f"{rdf}object", "@type": "@id"},
+            "evidence": "@nest",
+            "quote": str(BIOLINK.supporting_text),
+            "start": None,  # the offsets are the annotation's (its position selector's)
+            "end": None,
+            "source": {"@id": str(DCTERMS.source), "@type": "@id"},
+            "statement": "@id",
+            "annotation": {"@id": str(PROV.wasDerivedFrom), "@type": "@id"},
+            "cases": {"@id": str(OMSKG.cases), "@type": f"{xsd}integer"},
+            "outOf": {"@id": str(OMSKG.outOf), "@type": f"{xsd}integer"},
+            "period": {"@id": str(OMSKG.period), "@type": f"{xsd}duration"},
+            "rate": None,  # exact decimals: a JSON number would read back as an xsd:double
+            "min": None,
+            "max": None,
+            "unit": None,  # a UCUM code the graph does not hold
+            "unitText": f"{PREFIXES['schema']}unitText",
+            "statistic": {"@id": str(OMSKG.statistic), "@type": "@vocab", "@context": words("statistic")},
+        }
+        for group in groups:
+            context[group] = {"@reverse": f"{rdf}subject"}
+        for name in sorted(self.vocab.qualifiers):
+            rng = str(self.vocab.ranges.get(name, ""))
+            if rng == str(XSD.decimal):
+                context[name] = None
+            elif rng.startswith(str(XSD)):
+                context[name] = {"@id": str(OMSKG[name]), "@type": rng}
+            else:
+                context[name] = {"@id": str(OMSKG[name]), "@type": "@vocab", "@context": words(name)}
+        return context
+
+
+def _statements(document: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(document, dict):
+        if isinstance(document.get("evidence"), dict):
+            found.add(document["evidence"]["statement"])
+        for value in document.values():
+            found |= _statements(value)
+    elif isinstance(document, list):
+        for value in document:
+            found |= _statements(value)
+    return found
+
+
+def conditions_document(
+    fact_files: list[FactFile], targets: dict[str, Target], vocab: Vocabulary, base: str
+) -> bytes:
+    """The nested JSON(-LD) document of every condition, as bytes (deterministic)."""
+    builder = _Document(fact_files, targets, vocab, base)
+    conditions: list[dict[str, Any]] = []
+    other: list[dict[str, Any]] = []  # the facts of files that name no condition
+    other_words: dict[str, dict[str, str]] = {}
+    for fact_file in fact_files:
+        placed: set[str] = set()  # a file's facts that no item reaches go to its first condition
+        try:
+            for entity in fact_file.entities:
+                if vocab.is_a(entity.kind, OMSKG.Condition):
+                    conditions.append(builder.condition(entity, fact_file, placed))
+            if not placed:
+                builder.local = other_words
+                other.extend(builder.item(f, fact_file, {}, frozenset(), True) for f in fact_file.facts)
+        except ValueError as error:  # bad input for this file: one line, exit status 2
+            problem = Problem(fact_file.path, None, f"the nested condition document: {error}")
+            raise InputError([problem]) from None
+    groups = group_names(sorted(vocab.fact_predicates))
+    groups += [EPIDEMIOLOGY[p] for p in sorted(vocab.fact_predicates) if p in EPIDEMIOLOGY]
+    context = builder.context(groups, other_words)
+    document = {"@context": context, "conditions": conditions, "otherFacts": other}
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
