@@ -410,9 +410,10 @@ def queries() -> None:
         click.echo(f"{path.stem:24} {first}")
 
 
-from omskg import cli_releases  # noqa: E402 - reanchor, release and diff, with this module's error reporting
+from omskg import cli_draft, cli_releases  # noqa: E402 - reanchor, release, diff and draft
 
 cli_releases.register(main, cli_releases.Hooks(_fail, _pipeline_errors, _progress))
+main.add_command(cli_draft.draft)
 
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))

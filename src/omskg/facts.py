@@ -40,6 +40,11 @@ from omskg.yaml_lines import Mapping, load_file
 
 XSD = XSD_STRING.removesuffix("string")
 FACT_FILE_FIELDS = {"source", "entities", "facts"}
+#: Optional top-level fields: ``sentences``, the source's sentences as evidence blocks (each
+#: checked like a fact's evidence; a draft lists every sentence there for its facts to cite).
+OPTIONAL_FILE_FIELDS = {"sentences"}
+#: The field with which ``omskg draft`` marks a proposal that no curator has reviewed yet.
+DRAFT_FIELD = "draft"
 
 
 class _Reader(Checker):
@@ -53,6 +58,27 @@ class _Reader(Checker):
     def evidence(self, value: Any, line: int, what: str) -> Evidence | None:
         return anchor(self, self.source_text, value, line, what)
 
+    def draft_mark(self, mapping: Mapping, what: str) -> None:
+        """A proposal of ``omskg draft`` that is still marked as such is never published."""
+        if DRAFT_FIELD in mapping:
+            note = str(mapping[DRAFT_FIELD])
+            note = note if len(note) <= 100 else note[:99] + "…"
+            self.problem(
+                self.line_of(mapping, DRAFT_FIELD),
+                f"{what} is still a draft ({note}); review it, then delete its draft: line",
+            )
+
+    def sentences(self, top: Mapping) -> None:
+        """The optional ``sentences:`` list: each an evidence block, checked against the source."""
+        if "sentences" not in top:
+            return
+        listed, line = top["sentences"], self.line_of(top, "sentences")
+        if not isinstance(listed, list):
+            self.problem(line, "sentences must be a list of evidence blocks (quote, start, end)")
+            return
+        for number, item in enumerate(listed, 1):
+            self.evidence(item, item.line if isinstance(item, Mapping) else line, f"sentence {number}")
+
     # -------------------------------------------------------------- entities
 
     def entity(self, value: Any, line: int) -> Entity | None:
@@ -60,7 +86,8 @@ class _Reader(Checker):
         if mapping is None:
             return None
         what = f"entity {mapping.get('id', '?')!r}"
-        if not self.check_keys(mapping, what, {"id", "kind", "label"}, {"xrefs"}):
+        self.draft_mark(mapping, what)
+        if not self.check_keys(mapping, what, {"id", "kind", "label"}, {"xrefs", DRAFT_FIELD}):
             return None
         entity_id = self.slug(mapping, "id", what)
         label = self.string(mapping, "label", what)
@@ -135,7 +162,8 @@ class _Reader(Checker):
             return None
         what = f"fact {mapping.get('id', '?')!r}"
         objects = set(OBJECT_PARSERS) & set(mapping)
-        allowed = set(OBJECT_PARSERS) | set(self.vocab.qualifiers)
+        allowed = set(OBJECT_PARSERS) | set(self.vocab.qualifiers) | {DRAFT_FIELD}
+        self.draft_mark(mapping, what)
         if not self.check_keys(mapping, what, {"id", "subject", "predicate", "evidence"}, allowed):
             return None
         if len(objects) != 1:
@@ -296,12 +324,13 @@ def read_fact_file(path: Path, vocab: Vocabulary) -> FactFile:
     """Read and check one fact file; raise InputError listing every problem found."""
     reader = _Reader(path, vocab)
     top = reader.mapping(load_file(path), 1, "a fact file")
-    if top is None or not reader.check_keys(top, "fact file", FACT_FILE_FIELDS, set()):
+    if top is None or not reader.check_keys(top, "fact file", FACT_FILE_FIELDS, OPTIONAL_FILE_FIELDS):
         raise InputError(reader.problems)
     found = read_source(reader, top["source"], reader.line_of(top, "source"))
     if found is None:
         raise InputError(reader.problems)
     reader.source_text = found.text
+    reader.sentences(top)
     lines: dict[str, int] = {}
     entities = reader.items(top, "entities", reader.entity, lines)
     facts = reader.items(top, "facts", reader.fact, lines)
