@@ -114,7 +114,7 @@ def hidden_character(text: str) -> int:
     """The index of the first character of ``text`` in a refused category, or -1. Cheap for
     the usual text: ``str.isprintable`` is false only for the categories checked here, for
     spaces other than ' ', and for tab and line feed."""
-    if text.isprintable():
+    if text.isprintable() or text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
         return -1
     for index, character in enumerate(text):
         if character not in _ALLOWED_CONTROLS and unicodedata.category(character) in REFUSED_CATEGORIES:
