@@ -119,7 +119,9 @@ def _scalar(loader: LineLoader, node: yaml.Node) -> str:
 
 
 def _construct_string(loader: LineLoader, node: yaml.ScalarNode) -> str:
-    value = _scalar(loader, node)
+    value = node.value
+    if type(value) is not str:  # a list or mapping tagged !!str
+        raise Refused(f"{excerpt(node.tag)} cannot tag {_kind(node)}", node)
     if not value.isprintable():  # cheap: true for almost every string
         problem = hidden_character_problem(value)
         if problem is not None:
