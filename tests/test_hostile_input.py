@@ -159,6 +159,8 @@ CASES = [
          f"{FACT}:15", f"{SOURCE_NAME}:2:88: invisible or control character U+202E RIGHT-TO-LEFT OVERRIDE (Cf)"),
     Case("fact file is a FIFO", lambda d: os.mkfifo(d / "conditions" / "more.yaml"), "{conditions}/more.yaml",
          "cannot read: not a regular file (a FIFO)"),
+    Case("NUL byte in a fact file", lambda d: (d / "conditions" / "more.yaml").write_bytes(b"source:\n  id: \0\n"),
+         "{conditions}/more.yaml:2", "YAML syntax error: U+0000 (Cc): control characters are not allowed"),
     Case("fact file of 1 GB", lambda d: os.truncate(_touch(d / "conditions" / "more.yaml"), 2**30),
          "{conditions}/more.yaml", "cannot read: 1,073,741,824 bytes, over the limit of 16,777,216"),
     Case("10,001 facts in one file", lambda d: _extra_facts(d, 10_001 - 48, "ataxia"), f"{FACT}:212",

@@ -106,7 +106,8 @@ def inline(text: str, limit: int = EXCERPT_CHARACTERS) -> str:
 
 
 def cut(text: str, limit: int = 2 * EXCERPT_CHARACTERS) -> str:
-    """``text`` itself, cut to ``limit`` characters (for messages that quote no value)."""
+    """``text`` itself on one line, cut to ``limit`` characters (for messages that quote no value)."""
+    text = " ".join(text[: limit + 1].split("\n"))
     return text if len(text) <= limit else text[:limit] + "…"
 
 

@@ -25,6 +25,7 @@ from omskg.bounds import (
     MAX_VALUES,
     UnreadableFile,
     cut,
+    describe_character,
     excerpt,
     hidden_character_problem,
     read_regular_file,
@@ -222,6 +223,11 @@ def load_file(path: Path) -> Any:
         mark_line = mark.line + 1 if mark else None
         problem = cut(error.problem or str(error))
         raise InputError([Problem(path, mark_line, f"YAML syntax error: {problem}")]) from None
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        code = error.character
+        character = describe_character(chr(code)) if isinstance(code, int) else "a character"
+        raise InputError([Problem(path, line, f"YAML syntax error: {character}: {error.reason}")]) from None
     except yaml.YAMLError as error:
         raise InputError([Problem(path, None, f"YAML syntax error: {cut(str(error))}")]) from None
     finally:
