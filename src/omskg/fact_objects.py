@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from omskg.checking import SLUG, Checker, decimal, is_int
+from omskg.bounds import excerpt
+from omskg.checking import SLUG, Checker, decimal, inexact, is_int
 from omskg.records import AgeRange, Boolean, EntityRef, FactObject, Incidence, Text
 from omskg.vocab import Vocabulary
 
@@ -19,7 +20,7 @@ ObjectParser = Callable[[Checker, Vocabulary, Any, int, str], FactObject | None]
 def _entity(checker: Checker, vocab: Vocabulary, value: Any, line: int, what: str) -> FactObject | None:
     if isinstance(value, str) and SLUG.match(value):
         return EntityRef(value)
-    checker.problem(line, f"{what}: object must be an entity id, got {value!r}")
+    checker.problem(line, f"{what}: object must be an entity id, got {excerpt(value)}")
     return None
 
 
@@ -33,7 +34,7 @@ def _text(checker: Checker, vocab: Vocabulary, value: Any, line: int, what: str)
 def _boolean(checker: Checker, vocab: Vocabulary, value: Any, line: int, what: str) -> FactObject | None:
     if isinstance(value, bool):
         return Boolean(value)
-    checker.problem(line, f"{what}: boolean must be true or false, got {value!r}")
+    checker.problem(line, f"{what}: boolean must be true or false, got {excerpt(value)}")
     return None
 
 
@@ -54,7 +55,7 @@ def _incidence(checker: Checker, vocab: Vocabulary, value: Any, line: int, what:
         return None
     if not isinstance(period, str) or not DURATION.match(period):
         checker.problem(
-            mapping, f"{what}: incidence period {period!r} is not an ISO 8601 duration such as P1Y"
+            mapping, f"{what}: incidence period {excerpt(period)} is not an ISO 8601 duration such as P1Y"
         )
         return None
     return Incidence(cases, out_of, period)
@@ -71,12 +72,17 @@ def _age_range(checker: Checker, vocab: Vocabulary, value: Any, line: int, what:
     unit = checker.string(mapping, "unitText", f"{what}: ageRange")
     if statistic not in statistics:
         checker.problem(
-            mapping, f"{what}: ageRange statistic {statistic!r} is not one of: {', '.join(statistics)}"
+            mapping, f"{what}: ageRange statistic {excerpt(statistic)} is not one of: {', '.join(statistics)}"
         )
         return None
     if low is None or high is None:
         checker.problem(mapping, f"{what}: ageRange minValue and maxValue must be numbers")
         return None
+    for key, number in (("minValue", low), ("maxValue", high)):
+        problem = inexact(number)
+        if problem is not None:
+            checker.problem(checker.line_of(mapping, key), f"{what}: ageRange {key} {problem}")
+            return None
     if low > high:
         checker.problem(mapping, f"{what}: ageRange minValue {low} exceeds maxValue {high}")
         return None

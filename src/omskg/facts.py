@@ -16,7 +16,8 @@ from typing import Any
 
 import curies
 
-from omskg.checking import SLUG, Checker, decimal
+from omskg.bounds import MAX_ITEMS, excerpt, inline
+from omskg.checking import SLUG, Checker, decimal, inexact
 from omskg.fact_objects import OBJECT_PARSERS
 from omskg.records import (
     AgeRange,
@@ -85,16 +86,17 @@ class _Reader(Checker):
         mapping = self.mapping(value, line, "entity")
         if mapping is None:
             return None
-        what = f"entity {mapping.get('id', '?')!r}"
+        what = f"entity {excerpt(mapping.get('id', '?'))}"
         self.draft_mark(mapping, what)
         if not self.check_keys(mapping, what, {"id", "kind", "label"}, {"xrefs", DRAFT_FIELD}):
             return None
         entity_id = self.slug(mapping, "id", what)
         label = self.string(mapping, "label", what)
         kind = mapping["kind"]
-        if kind not in self.vocab.entity_kinds:
+        if not isinstance(kind, str) or kind not in self.vocab.entity_kinds:
             known = ", ".join(sorted(self.vocab.entity_kinds))
-            self.problem(self.line_of(mapping, "kind"), f"{what}: unknown kind {kind!r} (known: {known})")
+            message = f"{what}: unknown kind {excerpt(kind)} (known: {known})"
+            self.problem(self.line_of(mapping, "kind"), message)
             return None
         xrefs = (
             self.xrefs(mapping["xrefs"], self.line_of(mapping, "xrefs"), what) if "xrefs" in mapping else ()
@@ -114,7 +116,7 @@ class _Reader(Checker):
             key_line = self.line_of(mapping, match)
             if match not in MATCH_PROPERTIES:
                 known = ", ".join(MATCH_PROPERTIES)
-                self.problem(key_line, f"{what}: unknown match type {match!r} (known: {known})")
+                self.problem(key_line, f"{what}: unknown match type {excerpt(match)} (known: {known})")
                 ok = False
                 continue
             if not isinstance(listed, list):
@@ -136,18 +138,19 @@ class _Reader(Checker):
 
     def xref(self, curie: Any, match: str, line: int, what: str, converter: curies.Converter) -> Xref | None:
         if not isinstance(curie, str) or ":" not in curie:
-            self.problem(line, f"{what}: cross-reference {curie!r} is not a CURIE (PREFIX:local)")
+            self.problem(line, f"{what}: cross-reference {excerpt(curie)} is not a CURIE (PREFIX:local)")
             return None
         prefix, local = curie.split(":", 1)
         record = converter.get_record(prefix)
         if record is None:
             known = ", ".join(sorted(converter.get_prefixes()))
-            self.problem(line, f"{what}: cross-reference {curie}: unknown prefix {prefix!r} (known: {known})")
+            unknown = f"unknown prefix {excerpt(prefix)} (known: {known})"
+            self.problem(line, f"{what}: cross-reference {inline(curie)}: {unknown}")
             return None
         if record.pattern and not re.match(record.pattern, local):
             self.problem(
                 line,
-                f"{what}: cross-reference {curie}: local id {local!r} does not match "
+                f"{what}: cross-reference {inline(curie)}: local id {excerpt(local)} does not match "
                 f"{record.prefix}'s pattern {record.pattern}",
             )
             return None
@@ -160,7 +163,7 @@ class _Reader(Checker):
         mapping = self.mapping(value, line, "fact")
         if mapping is None:
             return None
-        what = f"fact {mapping.get('id', '?')!r}"
+        what = f"fact {excerpt(mapping.get('id', '?'))}"
         objects = set(OBJECT_PARSERS) & set(mapping)
         allowed = set(OBJECT_PARSERS) | set(self.vocab.qualifiers) | {DRAFT_FIELD}
         self.draft_mark(mapping, what)
@@ -173,11 +176,11 @@ class _Reader(Checker):
         fact_id = self.slug(mapping, "id", what)
         subject = self.slug(mapping, "subject", what)
         predicate = mapping["predicate"]
-        if predicate not in self.vocab.fact_predicates:
+        if not isinstance(predicate, str) or predicate not in self.vocab.fact_predicates:
             known = ", ".join(sorted(self.vocab.fact_predicates))
             self.problem(
                 self.line_of(mapping, "predicate"),
-                f"{what}: unknown predicate {predicate!r} (known: {known})",
+                f"{what}: unknown predicate {excerpt(predicate)} (known: {known})",
             )
             return None
         (object_key,) = objects
@@ -237,15 +240,19 @@ class _Reader(Checker):
         if rng == XSD + "boolean":
             if isinstance(value, bool):
                 return value
-            self.problem(line, f"{what}: qualifier {name!r} must be true or false, got {value!r}")
+            self.problem(line, f"{what}: qualifier {name!r} must be true or false, got {excerpt(value)}")
             return None
         if rng == XSD + "decimal":
             number = decimal(value)
             if number is None:
-                self.problem(line, f"{what}: qualifier {name!r} must be a number, got {value!r}")
+                self.problem(line, f"{what}: qualifier {name!r} must be a number, got {excerpt(value)}")
+                return None
+            problem = inexact(number)
+            if problem is not None:
+                self.problem(line, f"{what}: qualifier {name!r}: {problem}")
                 return None
             if name == "proportion" and not Decimal(0) <= number <= Decimal(1):
-                self.problem(line, f"{what}: proportion {value} is outside 0 to 1 (write 50% as 0.5)")
+                self.problem(line, f"{what}: proportion {number} is outside 0 to 1 (write 50% as 0.5)")
                 return None
             return number
         range_name = rng[len(str(OMSKG)) :]
@@ -253,11 +260,11 @@ class _Reader(Checker):
         if controlled:
             if value in controlled:
                 return str(value)
-            self.problem(line, f"{what}: {name} {value!r} is not one of: {', '.join(controlled)}")
+            self.problem(line, f"{what}: {name} {excerpt(value)} is not one of: {', '.join(controlled)}")
             return None
         if isinstance(value, str) and SLUG.match(value):
             return EntityRef(value)
-        self.problem(line, f"{what}: qualifier {name!r} must name an entity id, got {value!r}")
+        self.problem(line, f"{what}: qualifier {name!r} must name an entity id, got {excerpt(value)}")
         return None
 
     # -------------------------------------------------------------- the file
@@ -271,8 +278,15 @@ class _Reader(Checker):
         if not isinstance(listed, list) or not listed:
             self.problem(line, f"{key} must be a non-empty list")
             return []
+        if len(listed) > MAX_ITEMS:
+            self.problem(
+                line, f"{key}: {len(listed):,} in one file, over the limit of {MAX_ITEMS:,}; split the file"
+            )
+            return []
         parsed = []
         for item in listed:
+            if self.full:
+                break
             record = parse(item, line)
             if record is not None:
                 parsed.append(record)
@@ -283,26 +297,29 @@ class _Reader(Checker):
         kinds: dict[str, str] = {}
         for entity in entities:
             if entity.id in kinds:
-                self.problem(lines.get("entities:" + entity.id), f"entity id {entity.id!r} is defined twice")
+                message = f"entity id {excerpt(entity.id)} is defined twice"
+                self.problem(lines.get("entities:" + entity.id), message)
             kinds[entity.id] = entity.kind
         fact_ids: set[str] = set()
         contents: dict[tuple[Any, ...], str] = {}
         for fact in facts:
             line = lines.get("facts:" + fact.id)
             if fact.id in fact_ids:
-                self.problem(line, f"fact id {fact.id!r} is used twice")
+                self.problem(line, f"fact id {excerpt(fact.id)} is used twice")
             fact_ids.add(fact.id)
             content = (fact.subject, fact.predicate, fact.object, fact.qualifiers)
             if content in contents:
-                self.problem(line, f"fact {fact.id!r} states the same as fact {contents[content]!r}")
+                other = excerpt(contents[content])
+                self.problem(line, f"fact {excerpt(fact.id)} states the same as fact {other}")
             contents.setdefault(content, fact.id)
             for role, ref, expected in _references(self.vocab, fact):
                 if ref not in kinds:
-                    self.problem(line, f"fact {fact.id!r}: {role} {ref!r} is not a defined entity")
+                    message = f"fact {excerpt(fact.id)}: {role} {excerpt(ref)} is not a defined entity"
+                    self.problem(line, message)
                 elif expected is not None and not self.vocab.is_a(kinds[ref], expected):
                     self.problem(
                         line,
-                        f"fact {fact.id!r}: {role} {ref!r} is a {kinds[ref]}, "
+                        f"fact {excerpt(fact.id)}: {role} {excerpt(ref)} is a {kinds[ref]}, "
                         f"but {role} must be a {str(expected).removeprefix(str(OMSKG))}",
                     )
 
@@ -361,9 +378,8 @@ def problems_across(files: list[FactFile]) -> list[Problem]:
         for entity in fact_file.entities:
             other = entity_ids.get(entity.id)
             if other is not None and other != fact_file.path:
-                problems.append(
-                    Problem(fact_file.path, None, f"entity id {entity.id!r} is also defined in {other}")
-                )
+                message = f"entity id {excerpt(entity.id)} is also defined in {other}"
+                problems.append(Problem(fact_file.path, None, message))
             entity_ids.setdefault(entity.id, fact_file.path)
     return problems
 

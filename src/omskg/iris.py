@@ -11,9 +11,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
+import pyoxigraph as ox
 from rdflib import URIRef
 
+from omskg.bounds import excerpt, hidden_character_problem
 from omskg.records import (
     AgeRange,
     Boolean,
@@ -48,8 +51,7 @@ class Iris:
     base: str
 
     def __post_init__(self) -> None:
-        if not self.base.endswith(("/", "#")):
-            raise InvalidBase(f"base IRI {self.base!r} must end with '/' or '#'")
+        _check_base(self.base)
 
     def _mint(self, path: str) -> URIRef:
         return URIRef(self.base + path)
@@ -114,6 +116,22 @@ class Iris:
         """The published graph's prefixes, for Turtle, JSON-LD, pages and reports: the shared
         vocabularies' and the instance IRIs'."""
         return {**PREFIXES, **self.prefixes()}
+
+
+@lru_cache(maxsize=16)
+def _check_base(base: str) -> None:
+    """Refuse a base that is not an absolute IRI ending in '/' or '#', as RDF (and Oxigraph,
+    which checks every IRI it is given) requires, before any IRI is minted under it."""
+    shown = excerpt(base)
+    try:
+        ox.NamedNode(base + "entity/x")
+    except ValueError as error:
+        raise InvalidBase(f"base IRI {shown} is not an absolute IRI: {error}") from None
+    if not base.endswith(("/", "#")):
+        raise InvalidBase(f"base IRI {shown} must end with '/' or '#'")
+    problem = hidden_character_problem(base)
+    if problem is not None:
+        raise InvalidBase(f"base IRI: {problem}")
 
 
 def digest(content: object) -> str:

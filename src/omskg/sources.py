@@ -6,10 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import heapq
+import os
 import re
+import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
 
+from omskg.bounds import (
+    MAX_SOURCE_BYTES,
+    UnreadableFile,
+    describe_character,
+    excerpt,
+    hidden_character,
+    read_regular_file,
+)
 from omskg.checking import Checker, is_int
 from omskg.records import Evidence, Source
 
@@ -37,11 +50,11 @@ def read_source(checker: Checker, value: Any, line: int) -> SourceText | None:
     if not SHA256.match(checksum):
         checker.problem(checker.line_of(mapping, "sha256"), "source: sha256 must be 64 hex digits")
         return None
-    source_path = (checker.path.parent / file_name).resolve()
+    source_path = Path(os.path.realpath(checker.path.parent / file_name))  # never raises on a loop
     try:
-        raw = source_path.read_bytes()
-    except OSError as error:
-        checker.problem(checker.line_of(mapping, "file"), f"source file {source_path}: {error.strerror}")
+        raw = read_regular_file(source_path, MAX_SOURCE_BYTES)
+    except UnreadableFile as error:
+        checker.problem(checker.line_of(mapping, "file"), f"source file {source_path}: {error}")
         return None
     actual = hashlib.sha256(raw).hexdigest()
     if actual != checksum:
@@ -51,7 +64,9 @@ def read_source(checker: Checker, value: Any, line: int) -> SourceText | None:
             f"the fact file records {checksum}; re-check every quote, then update sha256",
         )
         return None
-    text = raw.decode("utf-8")
+    text = _source_text(checker, raw, source_path, checker.line_of(mapping, "file"))
+    if text is None:
+        return None
     title = checker.string(mapping, "title", "source")
     kind = checker.string(mapping, "kind", "source")
     updated = mapping.get("last_updated")
@@ -68,7 +83,7 @@ def read_source(checker: Checker, value: Any, line: int) -> SourceText | None:
             if stated is not None and stated not in header.quote:
                 checker.problem(
                     checker.line_of(mapping, key),
-                    f"source: {key} {stated!r} is not what the header quote says",
+                    f"source: {key} {excerpt(stated)} is not what the header quote says",
                 )
                 return None
     if None in (title, kind, header, disclaimer) or not isinstance(updated, dt.date):
@@ -76,6 +91,27 @@ def read_source(checker: Checker, value: Any, line: int) -> SourceText | None:
     assert title and kind and header and disclaimer
     source = Source(source_id, source_path, checksum, title, kind, updated, header, disclaimer)
     return SourceText(source, text)
+
+
+def _source_text(checker: Checker, raw: bytes, path: Path, line: int) -> str | None:
+    """The source's text, if it is UTF-8 without invisible or control characters (its
+    quotes and their context are published)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        checker.problem(line, f"source file {path} is not UTF-8 text: {error.reason} at byte {error.start}")
+        return None
+    index = hidden_character(text)
+    if index >= 0:
+        row = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        checker.problem(
+            line,
+            f"source file {path}:{row}:{column}: invisible or control character "
+            f"{describe_character(text[index])}; a source is published as it is, so clean it first",
+        )
+        return None
+    return text
 
 
 def anchor(checker: Checker, text: str, value: Any, line: int, what: str) -> Evidence | None:
@@ -100,13 +136,10 @@ def anchor(checker: Checker, text: str, value: Any, line: int, what: str) -> Evi
     if not (is_int(start) and is_int(end)):
         checker.problem(mapping, f"{what}: evidence start and end must be whole numbers")
         return None
-    first = text.find(quote)
+    first = text.find(quote) if len(quote) <= len(text) else -1
     if first < 0:
-        checker.problem(
-            mapping,
-            f"{what}: the evidence quote does not occur in the source; "
-            f"closest passage: {closest_passage(quote, text)!r}",
-        )
+        why = "" if checker.full else _why(quote, text)
+        checker.problem(mapping, f"{what}: the evidence quote does not occur in the source{why}")
         return None
     if (start, end) != (first, first + len(quote)):
         checker.problem(
@@ -119,8 +152,53 @@ def anchor(checker: Checker, text: str, value: Any, line: int, what: str) -> Evi
     return Evidence(quote, start, end, before, text[end : end + CONTEXT_CHARACTERS])
 
 
+def _why(quote: str, text: str) -> str:
+    """Why a quote does not occur, when that can be told, and the closest passage."""
+    reason = ""
+    nfc_quote, nfc_text = _normalised("NFC", quote), _normalised("NFC", text)
+    if nfc_quote in nfc_text:
+        reason = (
+            f": Unicode normalisation differs (NFD vs NFC): the quote is {_form(quote)}, "
+            f"the source {_form(text)}; copy the quote from the source"
+        )
+    elif _normalised("NFKC", quote) in _normalised("NFKC", text):
+        reason = (
+            ": compatibility characters differ (NFKC), such as a ligature, a full-width letter "
+            "or a no-break space"
+        )
+    return f"{reason}; closest passage: {excerpt(closest_passage(quote, text), 240)}"
+
+
+@lru_cache(maxsize=8)
+def _normalised(form: Literal["NFC", "NFD", "NFKC", "NFKD"], text: str) -> str:
+    return unicodedata.normalize(form, text)
+
+
+def _form(text: str) -> str:
+    for form in ("NFC", "NFD"):
+        if unicodedata.is_normalized(form, text):
+            return f"in {form}"
+    return "in neither NFC nor NFD"
+
+
 def closest_passage(quote: str, text: str) -> str:
-    sentences = [s for s in re.split(r"(?<=[.?!:])\s+|\n", text) if s.strip()]
-    ranked = difflib.get_close_matches(quote, sentences, n=1, cutoff=0.0)
+    """The sentence of ``text`` most like ``quote``: the few sentences that share the most
+    words with it (cheap), ranked by difflib (dear)."""
+    sentences = _sentences(text)
+    quote = quote[:CLOSEST_QUOTE_CHARACTERS]
+    words = set(_WORD.findall(quote.lower()))
+    candidates = heapq.nlargest(CLOSEST_CANDIDATES, sentences, key=lambda s: len(words & s[1]))
+    ranked = difflib.get_close_matches(quote, [s for s, _ in candidates], n=1, cutoff=0.0)
     return ranked[0] if ranked else ""
+
+
+_WORD = re.compile(r"\w+")
+CLOSEST_QUOTE_CHARACTERS = 1000
+CLOSEST_CANDIDATES = 20
+
+
+@lru_cache(maxsize=4)
+def _sentences(text: str) -> list[tuple[str, set[str]]]:
+    sentences = [s for s in re.split(r"(?<=[.?!:])\s+|\n", text) if s.strip()]
+    return [(s, set(_WORD.findall(s[:CLOSEST_QUOTE_CHARACTERS].lower()))) for s in sentences]
 
