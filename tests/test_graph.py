@@ -90,3 +90,22 @@ def test_numbers_are_typed_and_exact(graph: Graph) -> None:
     age = graph.value(OMS, OMSKG.hasOnsetAge)
     assert (str(graph.value(age, SCHEMA.minValue)), str(graph.value(age, SCHEMA.maxValue))) == ("18.0", "20.0")
     assert str(graph.value(age, SCHEMA.unitText)) == "month"
+
+
+def test_an_incidence_rate_is_exact_or_rounded_to_18_places_and_reads_back_in_oxigraph() -> None:
+    from decimal import Decimal
+
+    import pyoxigraph as ox
+
+    from omskg.graph import incidence_rate
+    from omskg.rdf import decimal
+
+    assert incidence_rate(1, 5_000_000) == Decimal("0.0000002")
+    assert incidence_rate(1, 3) == Decimal("0.333333333333333333")
+    assert incidence_rate(2, 3) == Decimal("0.666666666666666667")
+    assert incidence_rate(1, 999_999_999_999_999_999) == Decimal("1e-18")  # the largest outOf the reader takes
+    store = ox.Store()
+    for cases, out_of in ((1, 3), (1, 7), (1, 5_000_000), (3, 4)):
+        literal = decimal(incidence_rate(cases, out_of))
+        (row,) = store.query(f"SELECT (?r + 0 AS ?n) WHERE {{ BIND({literal} AS ?r) }}")
+        assert row["n"] is not None and Decimal(row["n"].value) == incidence_rate(cases, out_of)

@@ -10,7 +10,7 @@ so those vocabularies can be queried without a reasoner.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, URIRef
@@ -37,6 +37,15 @@ from omskg.vocab import BIOLINK, MATCH_PROPERTIES, OA, OMSKG, SCHEMA, Vocabulary
 
 KNOWLEDGE_LEVEL = "knowledge_assertion"  # a reviewed summary's own statements
 AGENT_TYPE = "manual_agent"  # every fact was curated by a person
+
+
+RATE_PLACES = Decimal("1e-18")  # Oxigraph, like XSD's minimum, keeps 18 digits after the point
+
+
+def incidence_rate(cases: int, out_of: int) -> Decimal:
+    """cases / out_of, exact where the division ends within 18 decimal places (1 in 5,000,000
+    is 0.0000002), else rounded to 18 places (1 in 3 is 0.333333333333333333)."""
+    return (Decimal(cases) / Decimal(out_of)).quantize(RATE_PLACES, rounding=ROUND_HALF_EVEN).normalize()
 
 
 class _Builder(TripleSet):
@@ -121,7 +130,7 @@ class _Builder(TripleSet):
             self.add(node, OMSKG.cases, integer(obj.cases))
             self.add(node, OMSKG.outOf, integer(obj.out_of))
             self.add(node, OMSKG.period, typed(obj.period, XSD.duration))
-            self.add(node, OMSKG.rate, decimal(Decimal(obj.cases) / Decimal(obj.out_of)))
+            self.add(node, OMSKG.rate, decimal(incidence_rate(obj.cases, obj.out_of)))
         elif isinstance(obj, AgeRange):
             self.typed(node, OMSKG.AgeRange)
             self.add(node, OMSKG.statistic, OMSKG[obj.statistic])
