@@ -358,3 +358,16 @@ def test_validate_refuses_shapes_it_cannot_check_with_exit_2(tmp_path: Path) -> 
     assert code == 2
     assert stderr.startswith("omskg validate: the fast engine cannot check the shapes: ")
     assert "SHACL forbids MINUS" in stderr and len(stderr.splitlines()) == 1
+
+
+def test_a_recursive_shape_is_refused() -> None:
+    with pytest.raises(shacl.UnsupportedShape, match="recursive"):
+        _check("ex:a ex:p ex:a .", "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:node ex:S ] .")
+
+
+def test_a_report_that_cannot_be_written_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "shapes.ttl").write_text(HEAD + REPORT_SHAPES)
+    (tmp_path / "good.ttl").write_text(HEAD + 'ex:b a ex:Thing ; ex:name "C" .')
+    code, stderr = _omskg("validate", "--shapes", tmp_path / "shapes.ttl", "--report", tmp_path / "no" / "r.ttl",
+                          tmp_path / "good.ttl")
+    assert code == 2 and stderr.startswith("omskg validate: cannot write the report ")

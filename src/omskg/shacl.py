@@ -778,18 +778,32 @@ def _nodes(value: Any) -> Iterator[Any]:
 def _analyse(query: str, prebound: set[str], ask: bool, where: str) -> bool:
     """Refuse what SHACL forbids and what this engine cannot bind; say whether the query
     is of the form that may run once over the whole graph (see the module's docstring)."""
-    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
-    try:
-        parsed = prepareQuery(query)
-    except Exception as error:  # pyparsing's errors have no common base worth naming
-        raise ShapesError(f"{where}: not a valid SPARQL query: {error}") from None
     try:
         ox.Store().query(query)  # Oxigraph runs it: its parser must take it too (no default prefixes)
     except SyntaxError as error:
         raise ShapesError(f"{where}: not a valid SPARQL query: {error}") from None
-    algebra = parsed.algebra
+    try:
+        tree = parseQuery(query)
+    except Exception as error:  # pyparsing's errors have no common base worth naming
+        raise ShapesError(f"{where}: not a valid SPARQL query: {error}") from None
+    for node in _nodes(list(tree)):
+        if node.name == "SubSelect":
+            projection = node["projection"] if "projection" in node else None
+            if not projection:  # SELECT *: the variables of its triple patterns
+                returned = _variables([n for n in _nodes(node["where"]) if n.name == "TriplesBlock"], set())
+            else:
+                returned = {str(p["var"] if "var" in p else p["evar"]) for p in projection}
+            missing = (prebound - {"shapesGraph", "currentShape"}) - returned
+            if missing:
+                needed = ", $".join(sorted(missing))
+                raise ShapesError(f"{where}: SHACL requires a subquery to return ${needed}")
+    try:
+        algebra = translateQuery(tree).algebra  # (after the subqueries: translating rewrites the tree)
+    except Exception as error:
+        raise ShapesError(f"{where}: not a valid SPARQL query: {error}") from None
     if algebra.name != ("AskQuery" if ask else "SelectQuery"):
         raise ShapesError(f"{where}: must be a SPARQL {'ASK' if ask else 'SELECT'} query")
     variables = _variables(algebra, set())
@@ -805,17 +819,6 @@ def _analyse(query: str, prebound: set[str], ask: bool, where: str) -> bool:
             raise ShapesError(f"{where}: SHACL forbids VALUES in a SPARQL constraint")
         if node.name in ("Extend", "Bind") and str(node.get("var")) in prebound:
             raise ShapesError(f"{where}: SHACL forbids AS ${node.get('var')} for a pre-bound variable")
-    for node in _nodes(list(parseQuery(query))):
-        if node.name == "SubSelect":
-            projection = node["projection"] if "projection" in node else None
-            if not projection:  # SELECT *: the variables of its triple patterns
-                returned = _variables([n for n in _nodes(node["where"]) if n.name == "TriplesBlock"], set())
-            else:
-                returned = {str(p["var"] if "var" in p else p["evar"]) for p in projection}
-            missing = (prebound - {"shapesGraph", "currentShape"}) - returned
-            if missing:
-                needed = ", $".join(sorted(missing))
-                raise ShapesError(f"{where}: SHACL requires a subquery to return ${needed}")
     if ask:
         return False
     project = algebra.p
