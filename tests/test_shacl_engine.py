@@ -155,6 +155,46 @@ def test_only_the_proven_form_runs_once_over_the_graph() -> None:
         assert shacl._analyse(prefixed, {"this"}, ask=False, where="q") is expected, query
 
 
+SIMPLE = [
+    "SELECT $this ?value WHERE { $this ex:p ?value . FILTER NOT EXISTS { $this a ex:C } }",
+    "SELECT DISTINCT $this WHERE { $this ex:p ?v ; a ex:C . OPTIONAL { ?v ex:q ?w FILTER (?w != $this) } FILTER (!BOUND(?w)) }",
+    "SELECT $this ?path ?value WHERE { $this ?path ?value . ?path a ex:P . OPTIONAL { ?s ex:s $this ; ex:p/ex:q* ?path } "
+    "FILTER (!BOUND(?s)) }",
+    "SELECT $this ?value WHERE { ?x ex:p 1.5, $this . $this ex:q ?value FILTER (IF(isLiteral(?value), "
+    "datatype(?value) != ex:D, NOT EXISTS { ?value a ex:C FILTER EXISTS { ?value a ex:E } })) }",
+    "SELECT $this WHERE { ?x ex:p 1. ?x ex:q $this }",  # "1." is the number 1, then the end of a triple
+]
+NOT_SIMPLE = [
+    "SELECT $this WHERE { $this ex:p/ex:q ?v }",  # bound only by a path
+    "SELECT $this WHERE { ?x ex:p ?v FILTER ($this = ?x) }",
+    "SELECT $this WHERE { $this ex:p ?v { ?v ex:q ?w } }",
+    "SELECT $this WHERE { $this ex:p ?v OPTIONAL { ?v ex:q ?w OPTIONAL { ?w ex:r ?z } } }",
+    "SELECT $this WHERE { $this ex:p ?v } LIMIT 1",
+    "SELECT $this (1 AS ?one) WHERE { $this ex:p ?v }",
+    "SELECT $this WHERE { $this ex:p [ ex:q ?v ] }",
+    "SELECT ?value WHERE { $this ex:p ?value }",
+]
+
+
+@pytest.mark.parametrize("select", SIMPLE + NOT_SIMPLE)
+def test_the_quick_proof_of_the_bulk_form_agrees_with_the_full_analysis(select: str) -> None:
+    """The build proves the simple form without loading a SPARQL parser; what it accepts,
+    the full analysis (rdflib's algebra) accepts too."""
+    query = "PREFIX ex: <http://example.org/>\n" + select
+    assert shacl._simple_bulk_form(query) is (select in SIMPLE)
+    if select in SIMPLE:
+        assert shacl._analyse(query, {"this"}, ask=False, where="q", quick=False) is True
+
+
+def test_a_build_does_not_load_a_sparql_parser() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from omskg.validate import _compiled_default_shapes; _compiled_default_shapes(); "
+            "print('rdflib.plugins.sparql.parser' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
 @pytest.mark.parametrize(("select", "error"), [
     ("SELECT $this WHERE { $this ?p ?o . MINUS { $this ?p 1 } }", "MINUS"),
     ("SELECT $this WHERE { VALUES ?o { 1 } $this ?p ?o }", "VALUES"),

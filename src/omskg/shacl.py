@@ -775,16 +775,18 @@ def _nodes(value: Any) -> Iterator[Any]:
             yield from _nodes(item)
 
 
-def _analyse(query: str, prebound: set[str], ask: bool, where: str) -> bool:
+def _analyse(query: str, prebound: set[str], ask: bool, where: str, quick: bool = True) -> bool:
     """Refuse what SHACL forbids and what this engine cannot bind; say whether the query
     is of the form that may run once over the whole graph (see the module's docstring)."""
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
     try:
         ox.Store().query(query)  # Oxigraph runs it: its parser must take it too (no default prefixes)
     except SyntaxError as error:
         raise ShapesError(f"{where}: not a valid SPARQL query: {error}") from None
+    if quick and not ask and _simple_bulk_form(query):
+        return True  # proven without a SPARQL parser (a build need not load rdflib's)
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
     try:
         tree = parseQuery(query)
     except Exception as error:  # pyparsing's errors have no common base worth naming
@@ -827,6 +829,132 @@ def _analyse(query: str, prebound: set[str], ask: bool, where: str) -> bool:
     if project.name != "Project" or "this" not in {str(v) for v in project.PV}:
         return False
     return _binds_this(project.p) and _bulk_pattern(project.p)
+
+
+_LEXEME = re.compile(
+    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*')"
+    r"(?:\^\^(?:<[^<>\"{}|^`\\\s]*>|[\w.-]*:[\w.-]*)|@[A-Za-z]+(?:-[A-Za-z0-9]+)*)?"
+    r'|(?P<iri><[^<>"{}|^`\\\s]*>)'
+    r"|(?P<comment>#[^\n]*)"
+    r"|(?P<var>[?$]\w+)"
+    r"|(?P<number>[+-]?(?:\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))"
+    r"|(?P<name>[A-Za-z_][\w.-]*:[\w.-]*|:[\w.-]*|[A-Za-z_]\w*)"
+    r"|(?P<space>\s+)"
+    r"|(?P<punct>&&|\|\||!=|<=|>=|\^\^|[{}()\[\];,.*/|^+?!=<>-])",
+)
+#: Words that leave the simple form (the full analysis decides on those queries).
+_NOT_SIMPLE = {
+    "minus", "service", "values", "bind", "graph", "union", "as", "group", "order", "limit", "offset",
+    "having", "from", "construct", "ask", "describe", "base", "select", "undef", "load", "insert", "delete",
+}
+
+
+def _simple_bulk_form(query: str) -> bool:
+    """A quick proof, without a SPARQL parser, that ``query`` is of the form run once over the
+    graph (``_bulk_pattern``) and uses nothing SHACL forbids; False where it cannot tell.
+
+    Accepted: PREFIX declarations; SELECT [DISTINCT] with variables only, $this among them;
+    a WHERE group of triple patterns (the first of them binding $this as subject or object
+    under a plain predicate), OPTIONAL groups of triple patterns and FILTERs, and FILTERs
+    whose EXISTS and NOT EXISTS groups hold only triple patterns and FILTERs."""
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    while position < len(query):
+        match = _LEXEME.match(query, position)
+        if match is None:
+            return False
+        position = match.end()
+        kind = match.lastgroup or "string"
+        if kind not in ("space", "comment"):
+            tokens.append((kind, match[0]))
+    words = [text.lower() for kind, text in tokens if kind == "name"]
+    # the prologue
+    index = 0
+    while index < len(tokens) and tokens[index][1].lower() == "prefix":
+        if index + 2 >= len(tokens) or tokens[index + 2][0] != "iri":
+            return False
+        index += 3
+    if index >= len(tokens) or tokens[index][1].lower() != "select" or words.count("select") != 1:
+        return False
+    if any(word in _NOT_SIMPLE - {"select"} for word in words):
+        return False
+    if any(text.lower() in ("?shapesgraph", "$shapesgraph", "?currentshape", "$currentshape")
+           for _, text in tokens):
+        return False
+    index += 1
+    if index < len(tokens) and tokens[index][1].lower() in ("distinct", "reduced"):
+        index += 1
+    projected = []
+    while index < len(tokens) and tokens[index][0] == "var":
+        projected.append(tokens[index][1][1:])
+        index += 1
+    if "this" not in projected:
+        return False
+    if index < len(tokens) and tokens[index][1].lower() == "where":
+        index += 1
+    if index >= len(tokens) or tokens[index][1] != "{" or tokens[-1][1] != "}":
+        return False
+    body = tokens[index + 1:-1]
+    # every group is the WHERE group, an OPTIONAL group in it, or an EXISTS group
+    depth, first_block, seen_other, optional_depth = 1, [], False, None
+    for position, (kind, text) in enumerate(body):
+        before = body[position - 1][1].lower() if position else ""
+        if text == "{":
+            if before == "optional" and depth == 1:
+                optional_depth = depth + 1
+            elif before != "exists":
+                return False
+            depth += 1
+        elif text == "}":
+            depth -= 1
+            if depth < 1:
+                return False
+            if optional_depth is not None and depth < optional_depth:
+                optional_depth = None
+        elif text in ("[", "("):
+            if depth == 1 and not seen_other or text == "[":
+                return False  # a blank node or a list in a triple pattern: not the simple form
+        elif text.lower() == "optional" and depth != 1:
+            return False
+        if depth == 1 and text.lower() in ("optional", "filter"):
+            seen_other = True
+        if depth == 1 and not seen_other and text != "{":
+            first_block.append((kind, text))
+    return depth == 1 and _binds_this_plainly(first_block)
+
+
+def _binds_this_plainly(block: list[tuple[str, str]]) -> bool:
+    """Has a triples block a pattern with $this as subject or object under a plain predicate?"""
+    statements: list[list[tuple[str, str]]] = [[]]
+    for token in block:
+        if token[1] == ".":
+            statements.append([])
+        else:
+            statements[-1].append(token)
+    for statement in statements:
+        if not statement:
+            continue
+        subject, rest = statement[0], statement[1:]
+        for part in _split(rest, ";"):
+            pieces = _split(part, ",")
+            if not pieces or len(pieces[0]) < 2:
+                continue
+            predicate, objects = pieces[0][:-1], [pieces[0][-1], *(p[0] for p in pieces[1:] if len(p) == 1)]
+            plain = len(predicate) == 1 and predicate[0][0] in ("iri", "name", "var")
+            if plain and any(t[1][1:] == "this" and t[0] == "var" for t in [subject, *objects]):
+                return True
+    return False
+
+
+def _split(tokens: list[tuple[str, str]], separator: str) -> list[list[tuple[str, str]]]:
+    parts: list[list[tuple[str, str]]] = [[]]
+    for token in tokens:
+        if token[1] == separator:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [p for p in parts if p]
 
 
 _THIS = rdflib.Variable("this")
