@@ -50,7 +50,6 @@ from typing import Any
 
 import pyoxigraph as ox
 import rdflib
-from pyparsing import ParseResults
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Node
 from rdflib.collection import Collection
 
@@ -756,7 +755,7 @@ def _variables(value: Any, found: set[str]) -> set[str]:
         for key, item in value.items():
             if key != "_vars":
                 _variables(item, found)
-    elif isinstance(value, (list, tuple, ParseResults)):
+    elif isinstance(value, (list, tuple)) or type(value).__name__ == "ParseResults":
         for item in value:
             _variables(item, found)
     return found
@@ -770,7 +769,7 @@ def _nodes(value: Any) -> Iterator[Any]:
         for key, item in value.items():
             if key != "_vars":
                 yield from _nodes(item)
-    elif isinstance(value, (list, tuple, ParseResults)):
+    elif isinstance(value, (list, tuple)) or type(value).__name__ == "ParseResults":  # (pyparsing's)
         for item in value:
             yield from _nodes(item)
 
