@@ -10,29 +10,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
-BASE_HELP = "Base IRI under which entity, statement and evidence IRIs are minted (env OMSKG_BASE)."
-ENGINE_HELP = (
-    "SHACL engine: 'fast' (omskg's own, linear in the graph's size) or 'pyshacl' (the reference; "
-    "the tests show both report the same violations for every constraint of the shapes)."
-)
-
-
-def _progress(message: str) -> None:
-    if sys.stderr.isatty():
-        click.echo(f"omskg: {message}", err=True)
-
-
-def _fail(lines: list[str], status: int) -> NoReturn:
-    for line in lines:
-        click.echo(line, err=True)
-    sys.exit(status)
+from omskg.cli_common import BASE_HELP, ENGINE_HELP, fail, pipeline_errors, progress
+from omskg.cli_draft import draft
+from omskg.cli_releases import diff, reanchor, release
+from omskg.cli_validate import validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,14 +67,14 @@ def build(facts_dir: Path | None, out_dir: Path, base: str | None, engine: str) 
     from omskg.publish import PublishError
     from omskg.vocab import DEFAULT_BASE
 
-    with _pipeline_errors("build", f"{out_dir} left as it was"):
+    with pipeline_errors("build", f"{out_dir} left as it was"):
         try:
             publication = run_build(
-                facts_dir or resources.conditions_dir(), out_dir, base or DEFAULT_BASE, _progress,
+                facts_dir or resources.conditions_dir(), out_dir, base or DEFAULT_BASE, progress,
                 "pyshacl" if engine == "pyshacl" else "fast",
             )
         except PublishError as error:
-            _fail([f"omskg build: {error}"], 2)
+            fail([f"omskg build: {error}"], 2)
     assembled = publication.assembled
     click.echo(
         f"built {len(assembled.triples)} triples and {publication.mappings} mappings "
@@ -98,74 +83,6 @@ def build(facts_dir: Path | None, out_dir: Path, base: str | None, engine: str) 
     )
     for name, content in sorted(publication.files.items()):
         click.echo(f"  {out_dir / name}  {len(content)} bytes")
-
-
-@contextmanager
-def _pipeline_errors(command: str, consequence: str) -> Iterator[None]:
-    """Bad input (exit 2) and a graph that violates the shapes (exit 1), as the build reports them."""
-    from omskg.build import ValidationFailed
-    from omskg.iris import InvalidBase
-    from omskg.records import InputError
-
-    try:
-        yield
-    except InputError as error:
-        _fail(
-            [str(p) for p in error.problems]
-            + [f"omskg {command}: {len(error.problems)} problem(s); {consequence}"],
-            2,
-        )
-    except ValidationFailed as error:
-        _fail(
-            [str(v) for v in error.outcome.violations]
-            + [
-                f"omskg {command}: {error.what} violates the SHACL shapes "
-                f"({len(error.outcome.violations)} result(s)); {consequence}"
-            ],
-            1,
-        )
-    except InvalidBase as error:
-        _fail([f"omskg {command}: {error}"], 2)
-
-
-@main.command()
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.option(
-    "--max-mb",
-    type=float,
-    default=256,
-    show_default=True,
-    help="Refuse files larger than this (the graph is validated in memory).",
-)
-@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
-              help=ENGINE_HELP)
-def validate(files: tuple[Path, ...], max_mb: float, engine: str) -> None:
-    """Validate RDF FILES (Turtle .ttl, N-Triples .nt, JSON-LD .jsonld, ...) against the omskg shapes.
-
-    All files are read into one graph first, so an extension can be checked together
-    with the published graph: omskg validate dist/omskg.ttl my-facts.ttl
-    """
-    from omskg.rdf import RdfInputError
-    from omskg.shacl import UnsupportedShape
-    from omskg.validate import validate_files
-
-    try:
-        outcome = validate_files(
-            list(files), int(max_mb * 1e6), "pyshacl" if engine == "pyshacl" else "fast"
-        )
-    except RdfInputError as error:
-        _fail([f"omskg validate: {error}"], 2)
-    except UnsupportedShape as error:
-        _fail([f"omskg validate: the fast engine cannot check the shapes: {error}; use --engine pyshacl"], 2)
-    if not outcome.conforms:
-        _fail(
-            [str(v) for v in outcome.violations]
-            + [f"omskg validate: {len(outcome.violations)} violation(s)"],
-            1,
-        )
-    click.echo(f"conforms: {', '.join(map(str, files))}")
 
 
 @main.command()
@@ -240,9 +157,9 @@ def query(
     try:
         click.echo(q.run_bounded(data, text, result_format, q.Bounds(timeout)), nl=False)
     except q.QueryTimeout as error:
-        _fail([f"omskg query: {error} (raise --timeout to allow more)"], 2)
+        fail([f"omskg query: {error} (raise --timeout to allow more)"], 2)
     except q.QueryError as error:
-        _fail([f"omskg query: {error}"], 2)
+        fail([f"omskg query: {error}"], 2)
 
 
 def _query_remote(
@@ -254,9 +171,9 @@ def _query_remote(
     try:
         answer = q.run_remote(endpoint, text, result_format, Auth.from_environment(user), timeout, graph_iri)
     except BadEndpoint as error:
-        _fail([f"omskg query: {error}"], 2)
+        fail([f"omskg query: {error}"], 2)
     except RemoteError as error:
-        _fail([f"omskg query: {error}"], 3)
+        fail([f"omskg query: {error}"], 3)
     click.echo(answer.text, nl=False)
     if answer.rows == []:
         click.echo(_empty_hint(graph_iri), err=True)
@@ -298,7 +215,7 @@ def _default_data(base: str | None) -> list[Path] | bytes:
     published = Path("dist") / NTRIPLES
     if published.is_file() and base is None:
         return [published]
-    with _pipeline_errors("query", "nothing was queried"):
+    with pipeline_errors("query", "nothing was queried"):
         publication = publish_graph(resources.conditions_dir(), base or DEFAULT_BASE)
     return publication.files[NTRIPLES]
 
@@ -349,15 +266,15 @@ def load(
     try:
         report = load_graph(endpoint, graph_iri, data_file.read_bytes(), Auth.from_environment(user), timeout)
     except BadEndpoint as error:
-        _fail([f"omskg load: {error}"], 2)
+        fail([f"omskg load: {error}"], 2)
     except RemoteError as error:
-        _fail([f"omskg load: {error}"], 3)
+        fail([f"omskg load: {error}"], 3)
     target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
     click.echo(
         f"sent {report.sent} triples from {data_file}; the store now holds {report.held} triples in {target}"
     )
     if report.held != report.sent:
-        _fail([f"omskg load: the store holds {report.held} triples, not the {report.sent} sent"], 3)
+        fail([f"omskg load: the store holds {report.held} triples, not the {report.sent} sent"], 3)
 
 
 @main.command()
@@ -384,13 +301,13 @@ def serve(host: str, port: int, base: str | None, query_timeout: float, max_resu
     from omskg.site import Site
 
     bounds = Bounds(query_timeout, int(max_result_mb * 1e6))
-    with _pipeline_errors("serve", "nothing is served"):
+    with pipeline_errors("serve", "nothing is served"):
         publication = publish_graph(resources.conditions_dir(), base or f"http://{host}:{port}/")
     site = Site.of(publication, resources.queries_dir(), bounds)
     try:
         server = make_server(site, host, port)
     except OSError as error:
-        _fail([f"omskg serve: cannot listen on {host}:{port}: {error.strerror}"], 2)
+        fail([f"omskg serve: cannot listen on {host}:{port}: {error.strerror}"], 2)
     click.echo(f"omskg serve: http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops", err=True)
     try:
         server.serve_forever()
@@ -410,10 +327,8 @@ def queries() -> None:
         click.echo(f"{path.stem:24} {first}")
 
 
-from omskg import cli_draft, cli_releases  # noqa: E402 - reanchor, release, diff and draft
-
-cli_releases.register(main, cli_releases.Hooks(_fail, _pipeline_errors, _progress))
-main.add_command(cli_draft.draft)
+for command in (validate, reanchor, release, diff, draft):
+    main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))

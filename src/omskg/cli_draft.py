@@ -5,17 +5,11 @@ how a draft of it differs from a curated file. One short function, calling
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
-
-def _fail(lines: list[str], status: int) -> NoReturn:
-    for line in lines:
-        click.echo(line, err=True)
-    sys.exit(status)
+from omskg.cli_common import fail
 
 
 @click.command()
@@ -61,13 +55,13 @@ def draft(
     from omskg.records import InputError
 
     if condition_id is not None and not SLUG.match(condition_id):
-        _fail([f"omskg draft: --condition-id {condition_id!r} is not a slug (lower-case words and '-')"], 2)
+        fail([f"omskg draft: --condition-id {condition_id!r} is not a slug (lower-case words and '-')"], 2)
     try:
         if curated is not None:
             click.echo("\n".join(compare_files(summary, curated, condition_id)))
         else:
             click.echo(draft_to_file(summary, condition_id, out, sources_dir, force))
     except DraftInputError as error:
-        _fail([f"omskg draft: {error}"], 2)
+        fail([f"omskg draft: {error}"], 2)
     except InputError as error:
-        _fail([str(p) for p in error.problems] + ["omskg draft: the curated file does not read"], 2)
+        fail([str(p) for p in error.problems] + ["omskg draft: the curated file does not read"], 2)

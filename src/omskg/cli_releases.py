@@ -1,38 +1,19 @@
 """The commands of a release (``omskg reanchor``, ``omskg release``, ``omskg diff``) and
 ``omskg load --patch``: one short function each, calling ``omskg.reanchor``,
-``omskg.release`` and ``omskg.diff``. ``omskg.cli`` registers them and lends them its
-error reporting (``hooks``), so that every command fails the same way.
+``omskg.release`` and ``omskg.diff``. ``omskg.cli`` registers them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
+from omskg.cli_common import BASE_HELP, fail, pipeline_errors, progress
+
 if TYPE_CHECKING:
     from omskg.remote import Auth
-
-BASE_HELP = "Base IRI under which entity, statement and evidence IRIs are minted (env OMSKG_BASE)."
-
-
-@dataclass
-class Hooks:
-    fail: Callable[[list[str], int], NoReturn]
-    pipeline_errors: Callable[[str, str], AbstractContextManager[None]]
-    progress: Callable[[str], None]
-
-
-def _unset(*_: object) -> NoReturn:
-    raise RuntimeError("omskg.cli registers these commands")
-
-
-hooks = Hooks(_unset, _unset, _unset)
-
 
 def apply_patch(endpoint: str, patch_file: Path, auth: Auth, timeout: float) -> None:
     """`omskg load --patch`: a SPARQL Update sent to a store's update endpoint."""
@@ -41,13 +22,13 @@ def apply_patch(endpoint: str, patch_file: Path, auth: Auth, timeout: float) -> 
     try:
         text = patch_file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        hooks.fail([f"omskg load: {patch_file}: {error}"], 2)
+        fail([f"omskg load: {patch_file}: {error}"], 2)
     try:
         update(endpoint, text, auth, timeout)
     except BadEndpoint as error:
-        hooks.fail([f"omskg load: {error}"], 2)
+        fail([f"omskg load: {error}"], 2)
     except RemoteError as error:
-        hooks.fail([f"omskg load: {error}"], 3)
+        fail([f"omskg load: {error}"], 3)
     first = text.splitlines()[0] if text else ""
     said = f" ({first.split('; ', 1)[1]})" if first.startswith("# omskg diff:") and "; " in first else ""
     click.echo(f"applied {patch_file}{said} at {endpoint}")
@@ -91,7 +72,7 @@ def reanchor(
     from omskg.facts import fact_file_paths
 
     date = last_updated.date() if isinstance(last_updated, dt.datetime) else None
-    with hooks.pipeline_errors("reanchor", "nothing was written"):
+    with pipeline_errors("reanchor", "nothing was written"):
         paths = fact_file_paths(facts_dir or resources.conditions_dir())
         found = re_anchor.plan(source_id, new_text, paths)
         shown = {f.path: _shown(f.path) for f in found.files}
@@ -148,15 +129,15 @@ def release(
     from omskg.vocab import DEFAULT_BASE
 
     day = date.date() if isinstance(date, dt.datetime) else dt.date.today()
-    with hooks.pipeline_errors("release", "nothing was released"):
+    with pipeline_errors("release", "nothing was released"):
         try:
             released = make_release(
                 version, day, facts_dir or resources.conditions_dir(),
                 metadata_file or resources.dataset_metadata_file(), out_dir, releases_dir,
-                base or DEFAULT_BASE, hooks.progress,
+                base or DEFAULT_BASE, progress,
             )
         except (ReleaseError, PublishError) as error:
-            hooks.fail([f"omskg release: {error}"], 2)
+            fail([f"omskg release: {error}"], 2)
     changes = released.changes
     click.echo(
         f"released {released.version} (previous {released.previous}): "
@@ -204,13 +185,5 @@ def diff(
         else:
             text = differ.human(changes, base or DEFAULT_BASE)
     except differ.DiffInputError as error:
-        hooks.fail([f"omskg diff: {error}"], 2)
+        fail([f"omskg diff: {error}"], 2)
     click.echo(text, nl=False)
-
-
-def register(group: click.Group, given: Hooks) -> None:
-    """Add the commands to ``group``, reporting errors with ``given``."""
-    global hooks
-    hooks = given
-    for command in (reanchor, release, diff):
-        group.add_command(command)
