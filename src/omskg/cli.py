@@ -320,34 +320,86 @@ def load(endpoint: str, graph_iri: str | None, data_file: Path, user: str | None
     default=None,
     help="Base IRI of the served graph. Default: http://HOST:PORT/, so its IRIs dereference here.",
 )
+@click.option(
+    "--facts",
+    "facts_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of fact files to serve. Default: the curated facts.",
+)
 @click.option("--query-timeout", type=float, default=10.0, show_default=True, help="Seconds a query may run.")
 @click.option(
     "--max-result-mb", type=float, default=10.0, show_default=True, help="Largest query result served."
 )
-def serve(host: str, port: int, base: str | None, query_timeout: float, max_result_mb: float) -> None:
+@click.option(
+    "--query-memory-mb", type=float, default=1024.0, show_default=True,
+    help="Memory a query may take (in its worker process) beyond the worker's own.",
+)
+@click.option(
+    "--query-workers", type=click.IntRange(1, 64), default=2, show_default=True,
+    help="Worker processes that run queries, each one query at a time.",
+)
+@click.option(
+    "--max-queries", type=click.IntRange(1, 4096), default=64, show_default=True,
+    help="Queries running or waiting at once; more are answered 503 with Retry-After.",
+)
+@click.option(
+    "--idle-timeout", type=float, default=5.0, show_default=True,
+    help="Seconds a connection may stay idle, or take to send a request's headers.",
+)
+@click.option("--quiet", is_flag=True, help="No access log on stderr.")
+def serve(
+    host: str,
+    port: int,
+    base: str | None,
+    facts_dir: Path | None,
+    query_timeout: float,
+    max_result_mb: float,
+    query_memory_mb: float,
+    query_workers: int,
+    max_queries: int,
+    idle_timeout: float,
+    quiet: bool,
+) -> None:
     """Serve the graph: a read-only SPARQL endpoint at /sparql, a landing page at /, and a
-    page (HTML, Turtle or JSON-LD, by Accept) for every entity, statement and evidence IRI."""
+    page (HTML, Turtle or JSON-LD, by Accept) for every entity, statement and evidence IRI.
+
+    HTTP is Hypercorn's (keep-alive, idle, header and read timeouts); queries run in
+    worker processes over one read-only copy of the graph on disk, each bounded in time,
+    memory and result size, and never sending a request anywhere."""
+    import gc
+
+    import pyoxigraph as ox
+
     from omskg import resources
     from omskg.build import publish_graph
-    from omskg.query import Bounds
-    from omskg.serve import make_server
+    from omskg.publish import NTRIPLES
+    from omskg.serve import App, HttpOptions, run
     from omskg.site import Site
+    from omskg.workers import Limits, Pool, store_folder
 
-    bounds = Bounds(query_timeout, int(max_result_mb * 1e6))
     with _pipeline_errors("serve", "nothing is served"):
-        publication = publish_graph(resources.conditions_dir(), base or f"http://{host}:{port}/")
-    site = Site.of(publication, resources.queries_dir(), bounds)
-    try:
-        server = make_server(site, host, port)
-    except OSError as error:
-        _fail([f"omskg serve: cannot listen on {host}:{port}: {error.strerror}"], 2)
-    click.echo(f"omskg serve: http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops", err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+        publication = publish_graph(facts_dir or resources.conditions_dir(), base or f"http://{host}:{port}/")
+    limits = Limits(query_timeout, int(max_result_mb * 1e6), int(query_memory_mb * 1024 * 1024))
+    with store_folder(publication.files[NTRIPLES]) as path:
+        pool = Pool(path, query_workers, max(0, max_queries - query_workers), limits)
+        try:
+            site = Site.of(publication, resources.queries_dir(), ox.Store.read_only(str(path)))
+            del publication
+            gc.collect()
+            app = App(site, pool)
+            isolation = "workers without network" if pool.isolated else "workers WITH network (no namespace)"
+            click.echo(
+                f"omskg serve: http://{host}:{port}/ (SPARQL at /sparql; {query_workers} query {isolation}); "
+                "Ctrl-C stops",
+                err=True,
+            )
+            try:
+                run(app, host, port, HttpOptions(keep_alive_seconds=idle_timeout, access_log=not quiet))
+            except OSError as error:
+                _fail([f"omskg serve: cannot listen on {host}:{port}: {error.strerror or error}"], 2)
+        finally:
+            pool.close()
 
 
 @main.command()

@@ -1,5 +1,6 @@
-"""`omskg serve`: a read-only SPARQL 1.1 Protocol endpoint at /sparql, a landing page, and
-every IRI of the graph dereferenceable under the server's own base.
+"""`omskg serve`: the HTTP layer. An ASGI application run by Hypercorn (HTTP/1.1 with
+keep-alive, idle, header and read timeouts, a listen backlog), over a Site (pages and
+descriptions) and a workers.Pool (SPARQL in bounded worker processes).
 
 IRIs name things, not documents (W3C "Cool URIs", 303 recipe): /entity/x answers
 303 See Other to /page/entity/x for a browser, or to /data/entity/x.ttl or .jsonld for
@@ -8,30 +9,65 @@ an RDF client, chosen by the Accept header.
 
 from __future__ import annotations
 
+import asyncio
+import email.utils
+import hashlib
 import sys
+import time
+import traceback
 import urllib.parse
-from collections.abc import Iterable
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
 
-from omskg.query import QueryError, QueryTimeout, execute_form, run_bounded
+import pyoxigraph as ox
+
 from omskg.site import DEREFERENCEABLE, Site
+from omskg.workers import Busy, Pool, QueryFailed, QueryTimedOut, Unacceptable
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
+BODY_SECONDS = 10.0  # to receive a whole request body
 RESULT_TYPES = {
     "application/sparql-results+json": "json",
     "application/sparql-results+xml": "xml",
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
 }
-GRAPH_TYPES = {"application/n-triples": "nt"}
+GRAPH_TYPES = {"application/n-triples": "nt", "text/turtle": "ttl"}
+HTML = "text/html"
 RESOURCE_TYPES = {"text/html": "page", "text/turtle": "ttl", "application/ld+json": "jsonld"}
+DESCRIPTION_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
 FILE_TYPES = {
-    ".ttl": "text/turtle",
+    ".ttl": "text/turtle; charset=utf-8",
     ".nt": "application/n-triples",
     ".jsonld": "application/ld+json",
-    ".tsv": "text/tab-separated-values",
+    ".tsv": "text/tab-separated-values; charset=utf-8",
 }
+READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
+SPARQL_METHODS = "GET, HEAD, POST, OPTIONS"
+DOCUMENT_METHODS = "GET, HEAD, OPTIONS"
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+SECURITY = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 def negotiate(accept: str | None, offered: Iterable[str]) -> str | None:
@@ -51,186 +87,323 @@ def negotiate(accept: str | None, offered: Iterable[str]) -> str | None:
                     q = 0.0
         for rank, candidate in enumerate(offered):
             kind = candidate.split("/")[0]
-            if q > 0 and media in (candidate, f"{kind}/*", "*/*"):
+            if q > 0 and media.lower() in (candidate, f"{kind}/*", "*/*"):
                 key = (q, -rank, candidate)
                 if best is None or key[:2] > best[:2]:
                     best = key
     return best[2] if best else None
 
 
-class Handler(BaseHTTPRequestHandler):
-    site: Site
-    server_version = "omskg"
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    cacheable: bool = False  # gets an ETag and Last-Modified, and may become a 304
 
-    # ------------------------------------------------------------------ plumbing
 
-    def send(
-        self, status: HTTPStatus, body: bytes, content_type: str, extra: dict[str, str] | None = None
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Vary", "Accept")
-        for name, value in (extra or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+def problem(status: int, message: str, **headers: str) -> Response:
+    text = message[:1].upper() + message[1:]
+    return Response(status, (text + "\n").encode("utf-8"), headers={k.replace("_", "-"): v for k, v in headers.items()})
 
-    def problem(self, status: HTTPStatus, message: str) -> None:
-        self.send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8")
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
-        sys.stderr.write(f"omskg serve: {self.address_string()} {format % args}\n")
+class Disconnected(Exception):
+    pass
 
-    # ------------------------------------------------------------------ methods
 
-    def do_HEAD(self) -> None:  # noqa: N802 - the stdlib's name
-        self.do_GET()
+class App:
+    """The ASGI application."""
 
-    def do_GET(self) -> None:  # noqa: N802
-        url = urllib.parse.urlsplit(self.path)
-        path = urllib.parse.unquote(url.path)
+    def __init__(self, site: Site, pool: Pool, started: float | None = None) -> None:
+        self.site = site
+        self.pool = pool
+        self.executor = ThreadPoolExecutor(max_workers=pool.capacity, thread_name_prefix="query")
+        self.last_modified = email.utils.formatdate(int(started or time.time()), usegmt=True)
+        self.last_modified_at = int(started or time.time())
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        try:
+            response = await self.route(scope, headers, receive)
+        except Disconnected:
+            return
+        except Exception:  # noqa: BLE001 - a client never sees a traceback; the log does
+            traceback.print_exc(file=sys.stderr)
+            response = problem(500, "Something went wrong on the server; it has been logged.")
+        await self.send(scope, headers, response, send)
+
+    async def send(self, scope: dict[str, Any], headers: dict[str, str], response: Response, send: Send) -> None:
+        out = {**SECURITY, "Content-Type": response.content_type, **response.headers}
+        if response.content_type.startswith("text/html"):
+            out.setdefault("Content-Security-Policy", PAGE_POLICY)
+        status, body = response.status, response.body
+        if response.cacheable and status == 200:
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            out["ETag"] = etag
+            out["Last-Modified"] = self.last_modified
+            out.setdefault("Cache-Control", "public, max-age=300")
+            if _not_modified(headers, etag, self.last_modified_at):
+                status, body = 304, b""
+                out.pop("Content-Type", None)
+        length = len(response.body) if status != 304 else None
+        if length is not None:
+            out["Content-Length"] = str(length)
+        if scope["method"] == "HEAD" or status in (204, 304):
+            body = b""
+        await send({
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in out.items()],
+        })
+        await send({"type": "http.response.body", "body": body})
+
+    # ------------------------------------------------------------------ routing
+
+    async def route(self, scope: dict[str, Any], headers: dict[str, str], receive: Receive) -> Response:
+        method = scope["method"]
+        path = scope["path"]
+        query_string = scope.get("query_string", b"").decode("latin-1")
+        if path == "/sparql":
+            response = await self.sparql_endpoint(method, headers, query_string, receive)
+            response.headers.update(CORS)
+            response.headers.setdefault("Vary", "Accept, Origin")
+            return response
+        if method == "OPTIONS":
+            return Response(204, headers={"Allow": DOCUMENT_METHODS})
+        if method not in ("GET", "HEAD"):
+            return problem(405, "This server is read-only; only /sparql accepts POST, and only queries.",
+                           Allow=DOCUMENT_METHODS)
+        accept = headers.get("accept")
         if path == "/":
-            self.send(HTTPStatus.OK, self.site.landing().encode("utf-8"), "text/html; charset=utf-8")
-        elif path == "/sparql":
-            params = urllib.parse.parse_qs(url.query)
-            if "update" in params:
-                self.problem(
-                    HTTPStatus.FORBIDDEN, "This endpoint is read-only: SPARQL Update is not accepted."
-                )
-            elif "query" not in params:
-                self.problem(
-                    HTTPStatus.BAD_REQUEST,
-                    "Give a SPARQL query as the 'query' parameter, e.g. /sparql?query=ASK{}",
-                )
-            else:
-                self.sparql(params["query"][0])
-        elif path.startswith("/files/"):
-            self.file(path.removeprefix("/files/"))
-        elif path.startswith("/page/"):
-            self.resource(path.removeprefix("/page/"), "page")
-        elif path.startswith("/data/"):
+            return Response(200, self.site.landing().encode("utf-8"), "text/html; charset=utf-8", cacheable=True)
+        if path.startswith("/files/"):
+            return self.file(path.removeprefix("/files/"))
+        if path.startswith("/page/"):
+            return self.resource(path.removeprefix("/page/"), "page")
+        if path.startswith("/data/"):
             stem, _, extension = path.removeprefix("/data/").rpartition(".")
-            self.resource(stem, extension)
-        elif path.strip("/").split("/")[0] in DEREFERENCEABLE:
-            self.see_other(path.lstrip("/"))
-        else:
-            self.problem(HTTPStatus.NOT_FOUND, f"Nothing is published at {path}.")
+            return self.resource(stem, extension)
+        if path.strip("/").split("/")[0] in DEREFERENCEABLE:
+            return self.see_other(path.lstrip("/"), accept)
+        return problem(404, f"Nothing is published at {path}.")
 
-    def do_POST(self) -> None:  # noqa: N802
-        if urllib.parse.urlsplit(self.path).path != "/sparql":
-            self.problem(HTTPStatus.METHOD_NOT_ALLOWED, "Only /sparql accepts POST, and only queries.")
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self._drain(length)
-            self.problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"A query may be at most {MAX_BODY} bytes.")
-            return
-        body = self.rfile.read(length).decode("utf-8", "replace")
-        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
-        if content_type == "application/sparql-update":
-            self.problem(HTTPStatus.FORBIDDEN, "This endpoint is read-only: SPARQL Update is not accepted.")
-        elif content_type == "application/sparql-query":
-            self.sparql(body)
-        elif content_type == "application/x-www-form-urlencoded":
-            form = urllib.parse.parse_qs(body)
-            if "update" in form:
-                self.problem(
-                    HTTPStatus.FORBIDDEN, "This endpoint is read-only: SPARQL Update is not accepted."
-                )
-            elif "query" in form:
-                self.sparql(form["query"][0])
+    # ------------------------------------------------------------------ SPARQL
+
+    async def sparql_endpoint(
+        self, method: str, headers: dict[str, str], query_string: str, receive: Receive
+    ) -> Response:
+        if method == "OPTIONS":  # a CORS preflight, or a client asking what is allowed
+            return Response(204, headers={"Allow": SPARQL_METHODS})
+        if method in ("GET", "HEAD"):
+            params = urllib.parse.parse_qs(query_string)
+        elif method == "POST":
+            content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
+            if content_type not in ("application/sparql-query", "application/x-www-form-urlencoded",
+                                    "application/sparql-update"):
+                return problem(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded.")
+            body = await self.read_body(headers, receive)
+            if isinstance(body, Response):
+                return body
+            text = body.decode("utf-8", "replace")
+            if content_type == "application/sparql-update":
+                return problem(403, READ_ONLY)
+            if content_type == "application/sparql-query":
+                params = {**urllib.parse.parse_qs(query_string), "query": [text]}
             else:
-                self.problem(HTTPStatus.BAD_REQUEST, "The form needs a 'query' field.")
+                params = urllib.parse.parse_qs(text)
         else:
-            self.problem(
-                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-                "POST a query as application/sparql-query or application/x-www-form-urlencoded.",
-            )
+            return problem(405, "/sparql answers GET, HEAD, POST and OPTIONS.", Allow=SPARQL_METHODS)
+        if "update" in params:
+            return problem(403, READ_ONLY)
+        if "default-graph-uri" in params or "named-graph-uri" in params:
+            return problem(400, "This endpoint has one dataset: default-graph-uri and named-graph-uri are not supported.")
+        accept = headers.get("accept")
+        if "query" not in params:
+            return self.description_or_form(accept)
+        return await self.sparql(params["query"][0], accept)
 
-    def _drain(self, length: int) -> None:
-        """Read and drop an oversized body (up to a bound), so the client reads our answer
-        instead of a broken pipe; beyond the bound the connection is just closed."""
-        self.close_connection = True
-        remaining = min(length, 8 * MAX_BODY)
-        while remaining > 0:
-            chunk = self.rfile.read(min(65536, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-
-    def do_PUT(self) -> None:  # noqa: N802
-        self.problem(HTTPStatus.METHOD_NOT_ALLOWED, "This server is read-only.")
-
-    do_DELETE = do_PUT  # noqa: N815
-    do_PATCH = do_PUT  # noqa: N815
-
-    # ------------------------------------------------------------------ answers
-
-    def sparql(self, query: str) -> None:
-        """Run the query in a process of its own, bounded in time and result size."""
-        try:
-            form = execute_form(query)
-        except QueryError as error:
-            self.problem(HTTPStatus.BAD_REQUEST, _sentence(str(error)))
-            return
-        offered = GRAPH_TYPES if form == "graph" else RESULT_TYPES
-        media = negotiate(self.headers.get("Accept"), offered)
+    def description_or_form(self, accept: str | None) -> Response:
+        media = negotiate(accept, [*DESCRIPTION_TYPES, HTML])
         if media is None:
-            self.problem(HTTPStatus.NOT_ACCEPTABLE, f"Results are offered as: {', '.join(offered)}.")
-            return
-        try:
-            body = run_bounded(self.site.ntriples, query, offered[media], self.site.bounds)
-        except QueryTimeout as error:
-            self.problem(
-                HTTPStatus.SERVICE_UNAVAILABLE, f"{_sentence(str(error))} (the server's --query-timeout)."
-            )
-            return
-        except QueryError as error:
-            self.problem(HTTPStatus.BAD_REQUEST, _sentence(str(error)))
-            return
-        self.send(HTTPStatus.OK, body.encode("utf-8"), f"{media}; charset=utf-8")
+            return problem(406, f"Offered as: {', '.join([*DESCRIPTION_TYPES, HTML])}.")
+        if media == HTML:
+            return Response(200, self.site.sparql_form("").encode("utf-8"), "text/html; charset=utf-8",
+                            {"Vary": "Accept"}, cacheable=True)
+        triples = self.site.service_description(self.site.base + "sparql")
+        body = ox.serialize(triples, format=DESCRIPTION_TYPES[media], prefixes={
+            "sd": "http://www.w3.org/ns/sparql-service-description#", "void": "http://rdfs.org/ns/void#",
+            "dct": "http://purl.org/dc/terms/", "formats": "http://www.w3.org/ns/formats/"})
+        assert body is not None
+        return Response(200, body, f"{media}; charset=utf-8", {"Vary": "Accept"}, cacheable=True)
 
-    def see_other(self, path: str) -> None:
+    async def sparql(self, query: str, accept: str | None) -> Response:
+        solutions_media = negotiate(accept, [*RESULT_TYPES, HTML])
+        graph_media = negotiate(accept, [*GRAPH_TYPES, HTML])
+        if solutions_media is None and graph_media is None:
+            return problem(406, f"Results are offered as: {', '.join([*RESULT_TYPES, *GRAPH_TYPES, HTML])}.")
+        solutions = "json" if solutions_media == HTML else RESULT_TYPES.get(solutions_media or "")
+        graph = "nt" if graph_media == HTML else GRAPH_TYPES.get(graph_media or "")
+        html = solutions_media == HTML or graph_media == HTML
+        if not self.pool.admit():
+            return self._query_problem(html, query, problem(
+                503, "Too many queries are running or waiting; try again shortly.", Retry_After="2"))
+        loop = asyncio.get_running_loop()
+        try:
+            answer = await loop.run_in_executor(self.executor, self.pool.run, query, solutions, graph)
+        except Busy:
+            return self._query_problem(html, query, problem(
+                503, "Every query process stayed busy; try again shortly.", Retry_After="5"))
+        except QueryTimedOut as error:
+            return self._query_problem(html, query, problem(
+                503, f"{error} (the server's --query-timeout).", Retry_After="5"))
+        except QueryFailed as error:
+            return self._query_problem(html, query, problem(400, str(error)))
+        except Unacceptable as error:
+            offered = GRAPH_TYPES if error.form == "graph" else RESULT_TYPES
+            return problem(406, f"This query's results are offered as: {', '.join([*offered, HTML])}.")
+        finally:
+            self.pool.leave()
+        media = graph_media if answer.form == "graph" else solutions_media
+        assert media is not None
+        if media == HTML:
+            table = self.site.results_table(answer.form, answer.body)
+            return Response(200, self.site.sparql_form(query, table).encode("utf-8"), "text/html; charset=utf-8",
+                            {"Vary": "Accept"})
+        charset = "; charset=utf-8" if not media.endswith("json") else ""
+        return Response(200, answer.body, media + charset, {"Vary": "Accept"})
+
+    def _query_problem(self, html: bool, query: str, response: Response) -> Response:
+        """A failed query: plain text for a program, the form with the message for a browser."""
+        if not html:
+            return response
+        page = self.site.sparql_form(query, problem=response.body.decode("utf-8").strip())
+        return Response(response.status, page.encode("utf-8"), "text/html; charset=utf-8", response.headers)
+
+    async def read_body(self, headers: dict[str, str], receive: Receive) -> bytes | Response:
+        """The request body, at most MAX_BODY bytes and BODY_SECONDS, whatever the headers say."""
+        declared = headers.get("content-length")
+        if declared is not None and (not declared.isdigit()):
+            return problem(400, "Content-Length must be a number of bytes.", Connection="close")
+        if declared is not None and int(declared) > MAX_BODY:
+            return problem(413, f"A query may be at most {MAX_BODY} bytes.", Connection="close")
+        parts: list[bytes] = []
+        size = 0
+        deadline = time.monotonic() + BODY_SECONDS
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                message = await asyncio.wait_for(receive(), max(remaining, 0.001))
+            except asyncio.TimeoutError:
+                return problem(408, f"The request body did not arrive within {BODY_SECONDS:g} s.", Connection="close")
+            if message["type"] == "http.disconnect":
+                raise Disconnected
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                return problem(413, f"A query may be at most {MAX_BODY} bytes.", Connection="close")
+            parts.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(parts)
+
+    # ------------------------------------------------------------------ documents
+
+    def see_other(self, path: str, accept: str | None) -> Response:
         iri = self.site.iri(path)
         if not self.site.exists(iri):
-            self.problem(HTTPStatus.NOT_FOUND, f"No resource {iri} in this graph.")
-            return
-        media = negotiate(self.headers.get("Accept"), RESOURCE_TYPES)
+            return problem(404, f"No resource {iri.value} in this graph.")
+        media = negotiate(accept, RESOURCE_TYPES)
         if media is None:
-            self.problem(HTTPStatus.NOT_ACCEPTABLE, f"Offered as: {', '.join(RESOURCE_TYPES)}.")
-            return
+            return problem(406, f"Offered as: {', '.join(RESOURCE_TYPES)}.")
         kind = RESOURCE_TYPES[media]
         location = f"/page/{path}" if kind == "page" else f"/data/{path}.{kind}"
-        self.send(HTTPStatus.SEE_OTHER, b"", "text/plain", {"Location": location})
+        return Response(303, b"", "text/plain", {"Location": location, "Vary": "Accept"})
 
-    def resource(self, path: str, kind: str) -> None:
+    def resource(self, path: str, kind: str) -> Response:
         iri = self.site.iri(path)
         if path.split("/")[0] not in DEREFERENCEABLE or not self.site.exists(iri):
-            self.problem(HTTPStatus.NOT_FOUND, f"No resource {iri} in this graph.")
-        elif kind == "page":
-            self.send(HTTPStatus.OK, self.site.page(iri).encode("utf-8"), "text/html; charset=utf-8")
-        elif kind == "ttl":
-            self.send(HTTPStatus.OK, self.site.turtle(iri), "text/turtle; charset=utf-8")
-        elif kind == "jsonld":
-            self.send(HTTPStatus.OK, self.site.jsonld(iri), "application/ld+json")
-        else:
-            self.problem(HTTPStatus.NOT_FOUND, f"No .{kind} form; try .ttl or .jsonld.")
+            return problem(404, f"No resource {iri.value} in this graph.")
+        if kind == "page":
+            return Response(200, self.site.page(iri).encode("utf-8"), "text/html; charset=utf-8", cacheable=True)
+        if kind == "ttl":
+            return Response(200, self.site.turtle(iri), "text/turtle; charset=utf-8", cacheable=True)
+        if kind == "jsonld":
+            return Response(200, self.site.jsonld(iri), "application/ld+json", cacheable=True)
+        return problem(404, f"No .{kind} form; try .ttl or .jsonld.")
 
-    def file(self, name: str) -> None:
+    def file(self, name: str) -> Response:
         content = self.site.files.get(name)  # a name, never a path: nothing outside these files is served
         if content is None:
-            self.problem(HTTPStatus.NOT_FOUND, f"No file {name}; see / for the list.")
-            return
+            return problem(404, f"No file {name}; see / for the list.")
         suffix = "." + name.rsplit(".", 1)[-1]
-        self.send(HTTPStatus.OK, content, FILE_TYPES.get(suffix, "application/octet-stream"))
+        return Response(200, content, FILE_TYPES.get(suffix, "application/octet-stream"), cacheable=True)
 
 
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def _not_modified(headers: dict[str, str], etag: str, modified_at: int) -> bool:
+    match = headers.get("if-none-match")
+    if match is not None:
+        return match.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in match.split(",")]
+    since = headers.get("if-modified-since")
+    if since:
+        try:
+            when = email.utils.parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError, IndexError):
+            return False
+        return modified_at <= when
+    return False
 
 
-def make_server(site: Site, host: str, port: int) -> ThreadingHTTPServer:
-    handler = type("BoundHandler", (Handler,), {"site": site})
-    return ThreadingHTTPServer((host, port), handler)
+@dataclass(frozen=True)
+class HttpOptions:
+    keep_alive_seconds: float = 5.0  # idle connections, and a request's headers, must come within this
+    read_seconds: int = 30  # any one read from a client
+    backlog: int = 1024
+    max_header_bytes: int = 16 * 1024
+    access_log: bool = True
+
+
+def hypercorn_config(host: str, port: int, options: HttpOptions) -> Any:
+    from hypercorn.config import Config
+
+    config = Config()
+    config.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+    config.keep_alive_timeout = options.keep_alive_seconds
+    config.read_timeout = options.read_seconds
+    config.backlog = options.backlog
+    config.h11_max_incomplete_size = options.max_header_bytes
+    config.accesslog = "-" if options.access_log else None
+    config.access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss'
+    config.errorlog = "-"
+    config.graceful_timeout = 2.0
+    config.include_server_header = False
+    return config
+
+
+def run(app: App, host: str, port: int, options: HttpOptions, on_ready: Callable[[], None] | None = None) -> None:
+    """Serve until SIGINT or SIGTERM."""
+    import signal
+
+    from hypercorn.asyncio import serve
+
+    config = hypercorn_config(host, port, options)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        if on_ready is not None:
+            loop.call_soon(on_ready)
+        await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+
+    asyncio.run(main())
