@@ -318,8 +318,16 @@ class App:
 
     # ------------------------------------------------------------------ documents
 
+    def _iri(self, path: str) -> ox.NamedNode | None:
+        try:
+            return self.site.iri(path)
+        except ValueError:  # not an IRI (e.g. a space or a control character in the path)
+            return None
+
     def see_other(self, path: str, accept: str | None) -> Response:
-        iri = self.site.iri(path)
+        iri = self._iri(path)
+        if iri is None:
+            return problem(404, f"Nothing is published at /{path}.")
         if not self.site.exists(iri):
             return problem(404, f"No resource {iri.value} in this graph.")
         media = negotiate(accept, RESOURCE_TYPES)
@@ -330,7 +338,9 @@ class App:
         return Response(303, b"", "text/plain", {"Location": location, "Vary": "Accept"})
 
     def resource(self, path: str, kind: str) -> Response:
-        iri = self.site.iri(path)
+        iri = self._iri(path)
+        if iri is None:
+            return problem(404, f"Nothing is published at {path}.")
         if path.split("/")[0] not in DEREFERENCEABLE or not self.site.exists(iri):
             return problem(404, f"No resource {iri.value} in this graph.")
         if kind == "page":

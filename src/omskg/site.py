@@ -36,6 +36,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 TYPE = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")
+TITLE = ox.NamedNode(DCT + "title")
 SUBJECT, PREDICATE, OBJECT = (ox.NamedNode(RDF + n) for n in ("subject", "predicate", "object"))
 SUPPORTING_TEXT = ox.NamedNode(BIOLINK + "supporting_text")
 DERIVED_FROM = ox.NamedNode(PROV + "wasDerivedFrom")
@@ -159,7 +160,7 @@ class Site:
 
     def label(self, node: Term | None) -> str:
         if isinstance(node, ox.NamedNode):
-            label = self._value(node, LABEL)
+            label = self._value(node, LABEL) or self._value(node, TITLE)
             if isinstance(label, ox.Literal):
                 return label.value
             if node.value in self.xref_labels:
@@ -240,6 +241,11 @@ class Site:
 
     def _page(self, iri: ox.NamedNode) -> str:
         title = self.label(iri)
+        if self._is_a(iri, "Statement"):
+            subject, predicate = self._value(iri, SUBJECT), self._value(iri, PREDICATE)
+            obj = self._value(iri, OBJECT)
+            shown = self.label(obj) if isinstance(obj, ox.NamedNode) else str(getattr(obj, "value", ""))
+            title = f"Statement: {self.label(subject)} {self.label(predicate)} {shown}"
         kinds = sorted(self.label(k) for k in self._objects(iri, TYPE)
                        if isinstance(k, ox.NamedNode) and k.value.startswith(OMSKG))
         body = [

@@ -47,11 +47,14 @@ GRAPH_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "ttl": ox.RdfFormat.TURTLE}
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # SERVICE as a keyword, or anything that might be read as one. The check is lexical and
 # errs on the side of refusing: it looks through strings, IRIs and comments alike (a
-# lexer that skipped them could be fooled, e.g. `FILTER(?a<?b)SERVICE?x#>` reads as an
-# IRI to a naive lexer and as a comment and a SERVICE to the SPARQL parser). The only
-# exceptions are a variable (`?service`, `$service`) and a local name (`ex:service`,
-# `sd:Service`), which the grammar never reads as the keyword.
-_SERVICE = re.compile(r"(?<![?$:])service", re.IGNORECASE)
+# lexer that skipped them could be fooled: `FILTER(?a<?b)SERVICE?x#>` reads as an IRI to
+# a naive lexer, and as a comparison, a SERVICE and a comment to the SPARQL parser). The
+# word is let through only where the grammar can never read it as the keyword: in a
+# variable (`?service`), after a prefix (`ex:service`, `sd:Service`), after `-` or `/`
+# (inside a name or an IRI, e.g. `sparql-service-description`, `<http://x/service>`:
+# outside them `-` and `/` are operators, which SERVICE cannot follow), and after `#`
+# (a comment, or inside an IRI or string).
+_SERVICE = re.compile(r"(?<![?$:/#-])service", re.IGNORECASE)
 
 
 def outbound_refusal(query: str) -> str | None:
@@ -60,8 +63,8 @@ def outbound_refusal(query: str) -> str | None:
     if _SERVICE.search(unescaped) or _SERVICE.search(query):
         return (
             "this endpoint does not run SERVICE (federated) queries: it never sends requests to "
-            "other servers. The word SERVICE is refused anywhere in a query except as a variable "
-            "(?service) or after a prefix (ex:service)"
+            "other servers. The word SERVICE is refused anywhere in a query (strings and comments "
+            "included) except in a variable (?service), after a prefix (ex:service), or after - / or #"
         )
     return None
 
@@ -219,7 +222,11 @@ def _serve_queries(path: str, memory_bytes: int, connection: Connection) -> None
     """The worker's life: leave the network, open the store, cap memory, then answer."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
     isolated = _without_network()
-    store = ox.Store.read_only(path)
+    try:
+        store = ox.Store.read_only(path)
+    except OSError as error:  # the server is stopping and its store is gone
+        connection.send(("gone", str(error)))
+        return
     _cap_memory(memory_bytes)
     connection.send(("ready", isolated))
     while True:
@@ -254,8 +261,10 @@ class _Worker:
     def wait_ready(self, seconds: float) -> None:
         if not self.connection.poll(seconds):
             raise RuntimeError("a query process did not start in time")
-        kind, self.isolated = self.connection.recv()
-        assert kind == "ready"
+        kind, detail = self.connection.recv()
+        if kind != "ready":
+            raise RuntimeError(f"a query process could not open the store: {detail}")
+        self.isolated = bool(detail)
 
     def stop(self) -> None:
         if self.process.is_alive():
