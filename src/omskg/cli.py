@@ -347,6 +347,14 @@ def load(endpoint: str, graph_iri: str | None, data_file: Path, user: str | None
     "--idle-timeout", type=float, default=5.0, show_default=True,
     help="Seconds a connection may stay idle, or take to send a request's headers.",
 )
+@click.option(
+    "--result-cache-mb", type=float, default=64.0, show_default=True,
+    help="Memory for answers of repeated queries (the graph never changes while served); 0: none.",
+)
+@click.option(
+    "--worker-copy-below", type=int, default=200_000, show_default=True,
+    help="Graphs of fewer triples are copied into each worker's memory at its start (faster queries).",
+)
 @click.option("--quiet", is_flag=True, help="No access log on stderr.")
 def serve(
     host: str,
@@ -359,6 +367,8 @@ def serve(
     query_workers: int,
     max_queries: int,
     idle_timeout: float,
+    result_cache_mb: float,
+    worker_copy_below: int,
     quiet: bool,
 ) -> None:
     """Serve the graph: a read-only SPARQL endpoint at /sparql, a landing page at /, and a
@@ -382,12 +392,13 @@ def serve(
         publication = publish_graph(facts_dir or resources.conditions_dir(), base or f"http://{host}:{port}/")
     limits = Limits(query_timeout, int(max_result_mb * 1e6), int(query_memory_mb * 1024 * 1024))
     with store_folder(publication.files[NTRIPLES]) as path:
-        pool = Pool(path, query_workers, max(0, max_queries - query_workers), limits)
+        in_memory = len(publication.triples) < worker_copy_below
+        pool = Pool(path, query_workers, max(0, max_queries - query_workers), limits, in_memory)
         try:
             site = Site.of(publication, resources.queries_dir(), ox.Store.read_only(str(path)))
             del publication
             gc.collect()
-            app = App(site, pool)
+            app = App(site, pool, int(result_cache_mb * 1024 * 1024))
             isolation = "workers without network" if pool.isolated else "workers WITH network (no namespace)"
             click.echo(
                 f"omskg serve: http://{host}:{port}/ (SPARQL at /sparql; {query_workers} query {isolation}); "

@@ -13,9 +13,11 @@ import asyncio
 import email.utils
 import hashlib
 import sys
+import threading
 import time
 import traceback
 import urllib.parse
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from omskg.site import DEREFERENCEABLE, Site
-from omskg.workers import Busy, Pool, QueryFailed, QueryTimedOut, Unacceptable
+from omskg.workers import Answer, Busy, Pool, QueryFailed, QueryTimedOut, Unacceptable
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
 BODY_SECONDS = 10.0  # to receive a whole request body
@@ -112,12 +114,44 @@ class Disconnected(Exception):
     pass
 
 
+class ResultCache:
+    """Answers of queries, by query text and format, up to a number of bytes (least recently
+    used first out). The graph never changes while it is served, so an answer stays true."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[tuple[str, str | None, str | None], Answer] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str | None, str | None]) -> Answer | None:
+        with self.lock:
+            answer = self.entries.get(key)
+            if answer is not None:
+                self.entries.move_to_end(key)
+            return answer
+
+    def put(self, key: tuple[str, str | None, str | None], answer: Answer) -> None:
+        cost = len(answer.body) + len(key[0])
+        if cost > self.max_bytes // 8:
+            return
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = answer
+            self.size += cost
+            while self.size > self.max_bytes:
+                old_key, old = self.entries.popitem(last=False)
+                self.size -= len(old.body) + len(old_key[0])
+
+
 class App:
     """The ASGI application."""
 
-    def __init__(self, site: Site, pool: Pool, started: float | None = None) -> None:
+    def __init__(self, site: Site, pool: Pool, result_cache_bytes: int = 0, started: float | None = None) -> None:
         self.site = site
         self.pool = pool
+        self.results = ResultCache(result_cache_bytes)
         self.executor = ThreadPoolExecutor(max_workers=pool.capacity, thread_name_prefix="query")
         self.last_modified = email.utils.formatdate(int(started or time.time()), usegmt=True)
         self.last_modified_at = int(started or time.time())
@@ -255,6 +289,10 @@ class App:
         solutions = "json" if solutions_media == HTML else RESULT_TYPES.get(solutions_media or "")
         graph = "nt" if graph_media == HTML else GRAPH_TYPES.get(graph_media or "")
         html = solutions_media == HTML or graph_media == HTML
+        key = (query, solutions, graph)
+        cached = self.results.get(key)
+        if cached is not None:
+            return self._answered(cached, query, solutions_media, graph_media)
         if not self.pool.admit():
             return self._query_problem(html, query, problem(
                 503, "Too many queries are running or waiting; try again shortly.", Retry_After="2"))
@@ -274,6 +312,10 @@ class App:
             return problem(406, f"This query's results are offered as: {', '.join([*offered, HTML])}.")
         finally:
             self.pool.leave()
+        self.results.put(key, answer)
+        return self._answered(answer, query, solutions_media, graph_media)
+
+    def _answered(self, answer: Answer, query: str, solutions_media: str | None, graph_media: str | None) -> Response:
         media = graph_media if answer.form == "graph" else solutions_media
         assert media is not None
         if media == HTML:

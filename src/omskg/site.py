@@ -96,7 +96,10 @@ class Site:
         return cls(base, store, publication.files, context, queries, labels, about)
 
     def __post_init__(self) -> None:
+        # the graph never changes while served: each document is made once (up to a bound)
         self.page = lru_cache(maxsize=512)(self._page)
+        self.turtle = lru_cache(maxsize=512)(self._turtle)
+        self.jsonld = lru_cache(maxsize=512)(self._jsonld)
         self.prefix_map = Iris(self.base).prefix_map()
         self._shortener = shortener_for(self.prefix_map)
         self._xrefs = xref_converter()
@@ -150,10 +153,10 @@ class Site:
                         for q in self.store.quads_for_pattern(statement, None, None)}
         return triples
 
-    def turtle(self, iri: ox.NamedNode) -> bytes:
+    def _turtle(self, iri: ox.NamedNode) -> bytes:
         return formats.turtle(formats.SortedTriples(self.describe(iri)), self.prefix_map)
 
-    def jsonld(self, iri: ox.NamedNode) -> bytes:
+    def _jsonld(self, iri: ox.NamedNode) -> bytes:
         return formats.jsonld(formats.SortedTriples(self.describe(iri)), self.context)
 
     # ------------------------------------------------------------------ words for terms

@@ -218,7 +218,7 @@ def answer(
     return "ok", (form, name, b"".join(out.parts))
 
 
-def _serve_queries(path: str, memory_bytes: int, connection: Connection) -> None:
+def _serve_queries(path: str, memory_bytes: int, in_memory: bool, connection: Connection) -> None:
     """The worker's life: leave the network, open the store, cap memory, then answer."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
     isolated = _without_network()
@@ -227,6 +227,11 @@ def _serve_queries(path: str, memory_bytes: int, connection: Connection) -> None
     except OSError as error:  # the server is stopping and its store is gone
         connection.send(("gone", str(error)))
         return
+    if in_memory:  # a small graph: copied once into memory, where Oxigraph answers 2-4x faster
+        copy = ox.Store()
+        copy.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        del store
+        store = copy
     _cap_memory(memory_bytes)
     connection.send(("ready", isolated))
     while True:
@@ -248,10 +253,10 @@ def _serve_queries(path: str, memory_bytes: int, connection: Connection) -> None
 
 
 class _Worker:
-    def __init__(self, context: Any, path: str, memory_bytes: int) -> None:
+    def __init__(self, context: Any, path: str, memory_bytes: int, in_memory: bool) -> None:
         here, there = context.Pipe(duplex=True)
         self.process: BaseProcess = context.Process(
-            target=_serve_queries, args=(path, memory_bytes, there), daemon=True
+            target=_serve_queries, args=(path, memory_bytes, in_memory, there), daemon=True
         )
         self.process.start()
         there.close()
@@ -276,14 +281,20 @@ class _Worker:
 class Pool:
     """`size` worker processes and a waiting line of at most `waiting` queries.
 
+    With `in_memory`, each worker copies the store into memory once, at its start (for a
+    small graph, where that costs little and queries run 2-4x faster than on disk).
+
     `run` blocks (call it from a thread): it waits for a free worker (503 past the line's
     length or the query's time), sends the query, and waits at most `limits.seconds` for the
     answer; a worker that runs late or dies is killed and replaced in the background.
     """
 
-    def __init__(self, store_path: Path, size: int, waiting: int, limits: Limits) -> None:
+    def __init__(
+        self, store_path: Path, size: int, waiting: int, limits: Limits, in_memory: bool = False
+    ) -> None:
         self.path = str(store_path)
         self.limits = limits
+        self.in_memory = in_memory
         self.capacity = size + waiting
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["omskg.workers"])
@@ -306,7 +317,7 @@ class Pool:
         return [w.process.pid for w in list(self._all) if w.process.pid is not None]
 
     def _start(self) -> _Worker:
-        worker = _Worker(self._context, self.path, self.limits.memory_bytes)
+        worker = _Worker(self._context, self.path, self.limits.memory_bytes, self.in_memory)
         with self._lock:
             self._all.add(worker)
         return worker
