@@ -377,40 +377,29 @@ def serve(
     HTTP is Hypercorn's (keep-alive, idle, header and read timeouts); queries run in
     worker processes over one read-only copy of the graph on disk, each bounded in time,
     memory and result size, and never sending a request anywhere."""
-    import gc
-
-    import pyoxigraph as ox
-
     from omskg import resources
     from omskg.build import publish_graph
-    from omskg.publish import NTRIPLES
-    from omskg.serve import App, HttpOptions, run
-    from omskg.site import Site
-    from omskg.workers import Limits, Pool, store_folder
+    from omskg.serve import HttpOptions, ServeOptions, application, run
+    from omskg.workers import Limits
 
     with _pipeline_errors("serve", "nothing is served"):
         publication = publish_graph(facts_dir or resources.conditions_dir(), base or f"http://{host}:{port}/")
     limits = Limits(query_timeout, int(max_result_mb * 1e6), int(query_memory_mb * 1024 * 1024))
-    with store_folder(publication.files[NTRIPLES]) as path:
-        in_memory = len(publication.triples) < worker_copy_below
-        pool = Pool(path, query_workers, max(0, max_queries - query_workers), limits, in_memory)
+    cache = int(result_cache_mb * 1024 * 1024)
+    options = ServeOptions(limits, query_workers, max_queries, cache, worker_copy_below)
+    held = [publication]
+    del publication  # application() lets go of it once the store is written, so its triples are freed
+    with application(held, resources.queries_dir(), options) as app:
+        isolation = "without network" if app.pool.isolated else "WITH network (no network namespace here)"
+        click.echo(
+            f"omskg serve: http://{host}:{port}/ (SPARQL at /sparql; "
+            f"{query_workers} query workers {isolation}); Ctrl-C stops",
+            err=True,
+        )
         try:
-            site = Site.of(publication, resources.queries_dir(), ox.Store.read_only(str(path)))
-            del publication
-            gc.collect()
-            app = App(site, pool, int(result_cache_mb * 1024 * 1024))
-            isolation = "workers without network" if pool.isolated else "workers WITH network (no namespace)"
-            click.echo(
-                f"omskg serve: http://{host}:{port}/ (SPARQL at /sparql; {query_workers} query {isolation}); "
-                "Ctrl-C stops",
-                err=True,
-            )
-            try:
-                run(app, host, port, HttpOptions(keep_alive_seconds=idle_timeout, access_log=not quiet))
-            except OSError as error:
-                _fail([f"omskg serve: cannot listen on {host}:{port}: {error.strerror or error}"], 2)
-        finally:
-            pool.close()
+            run(app, host, port, HttpOptions(keep_alive_seconds=idle_timeout, access_log=not quiet))
+        except OSError as error:
+            _fail([f"omskg serve: cannot listen on {host}:{port}: {error.strerror or error}"], 2)
 
 
 @main.command()

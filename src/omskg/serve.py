@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import gc
 import hashlib
 import sys
 import threading
@@ -18,15 +19,19 @@ import time
 import traceback
 import urllib.parse
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from omskg.build import Publication
+from omskg.publish import NTRIPLES
 from omskg.site import DEREFERENCEABLE, Site
-from omskg.workers import Answer, Busy, Pool, QueryFailed, QueryTimedOut, Unacceptable
+from omskg.workers import Answer, Busy, Limits, Pool, QueryFailed, QueryTimedOut, Unacceptable, store_folder
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
 BODY_SECONDS = 10.0  # to receive a whole request body
@@ -413,6 +418,34 @@ def _not_modified(headers: dict[str, str], etag: str, modified_at: int) -> bool:
             return False
         return modified_at <= when
     return False
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    limits: Limits
+    workers: int = 2
+    max_queries: int = 64  # running or waiting
+    result_cache_bytes: int = 64 * 1024 * 1024
+    copy_below: int = 200_000  # triples; smaller graphs are copied into each worker's memory
+
+
+@contextmanager
+def application(held: list[Publication], queries_dir: Path, options: ServeOptions) -> Iterator[App]:
+    """The application over a publication: its graph written once into a store on disk, the
+    query workers started over it, the pages read from it. The publication is taken out of
+    `held` (and so can be freed) once the store is written."""
+    publication = held.pop()
+    with store_folder(publication.files[NTRIPLES]) as path:
+        in_memory = len(publication.triples) < options.copy_below
+        waiting = max(0, options.max_queries - options.workers)
+        pool = Pool(path, options.workers, waiting, options.limits, in_memory)
+        try:
+            site = Site.of(publication, queries_dir, ox.Store.read_only(str(path)))
+            del publication
+            gc.collect()
+            yield App(site, pool, options.result_cache_bytes)
+        finally:
+            pool.close()
 
 
 @dataclass(frozen=True)
