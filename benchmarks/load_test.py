@@ -198,8 +198,13 @@ def main() -> int:
         startup = time.monotonic() - began
         pages = discover_pages(port, args.pages)
         warm = Client(0, port, time.monotonic() + 1e9, pages, queries)
-        for query in queries:  # each shipped query once, before the clock starts
-            warm.request("/sparql?" + urllib.parse.urlencode({"query": query}), ACCEPTS[0])
+        warm_up = []
+        for query in queries:  # each shipped query once in each format, before the clock starts
+            for accept in ACCEPTS:
+                warm.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1800)
+                began = time.perf_counter()
+                status, _ = warm.request("/sparql?" + urllib.parse.urlencode({"query": query}), accept)
+                warm_up.append((time.perf_counter() - began, status))
         start_rss = memory_kib(server.pid, "VmRSS:")
         load_before = load_average()
         cpu_before = {p: cpu_seconds(p) for p in tree(server.pid)}
@@ -245,6 +250,8 @@ def main() -> int:
     rows = [
         ("graph", f"{args.facts or 'the curated facts'}"),
         ("startup_s", f"{startup:.1f}"),
+        ("warm_up", f"each shipped query in each format once: {len(warm_up)} requests, slowest "
+                    f"{max(t for t, _ in warm_up):.1f} s, statuses {sorted({s for _, s in warm_up})}"),
         ("clients", f"{args.clients}"),
         ("seconds", f"{args.seconds:g}"),
         ("requests", f"{len(everything)}"),

@@ -119,6 +119,10 @@ class Disconnected(Exception):
     pass
 
 
+class Full(Exception):
+    """The line of queries is full."""
+
+
 class ResultCache:
     """Answers of queries, by query text and format, up to a number of bytes (least recently
     used first out). The graph never changes while it is served, so an answer stays true."""
@@ -157,6 +161,7 @@ class App:
         self.site = site
         self.pool = pool
         self.results = ResultCache(result_cache_bytes)
+        self.running: dict[tuple[str, str | None, str | None], asyncio.Future[Answer | Exception]] = {}
         self.executor = ThreadPoolExecutor(max_workers=pool.capacity, thread_name_prefix="query")
         self.last_modified = email.utils.formatdate(int(started or time.time()), usegmt=True)
         self.last_modified_at = int(started or time.time())
@@ -294,31 +299,48 @@ class App:
         solutions = "json" if solutions_media == HTML else RESULT_TYPES.get(solutions_media or "")
         graph = "nt" if graph_media == HTML else GRAPH_TYPES.get(graph_media or "")
         html = solutions_media == HTML or graph_media == HTML
-        key = (query, solutions, graph)
-        cached = self.results.get(key)
-        if cached is not None:
-            return self._answered(cached, query, solutions_media, graph_media)
-        if not self.pool.admit():
+        outcome = await self._outcome((query, solutions, graph))
+        if isinstance(outcome, Answer):
+            return self._answered(outcome, query, solutions_media, graph_media)
+        if isinstance(outcome, Full):
             return self._query_problem(html, query, problem(
                 503, "Too many queries are running or waiting; try again shortly.", Retry_After="2"))
-        loop = asyncio.get_running_loop()
-        try:
-            answer = await loop.run_in_executor(self.executor, self.pool.run, query, solutions, graph)
-        except Busy:
+        if isinstance(outcome, Busy):
             return self._query_problem(html, query, problem(
                 503, "Every query process stayed busy; try again shortly.", Retry_After="5"))
-        except QueryTimedOut as error:
+        if isinstance(outcome, QueryTimedOut):
             return self._query_problem(html, query, problem(
-                503, f"{error} (the server's --query-timeout).", Retry_After="5"))
-        except QueryFailed as error:
-            return self._query_problem(html, query, problem(400, str(error)))
-        except Unacceptable as error:
-            offered = GRAPH_TYPES if error.form == "graph" else RESULT_TYPES
+                503, f"{outcome} (the server's --query-timeout).", Retry_After="5"))
+        if isinstance(outcome, Unacceptable):
+            offered = GRAPH_TYPES if outcome.form == "graph" else RESULT_TYPES
             return problem(406, f"This query's results are offered as: {', '.join([*offered, HTML])}.")
+        return self._query_problem(html, query, problem(400, str(outcome)))
+
+    async def _outcome(self, key: tuple[str, str | None, str | None]) -> Answer | Exception:
+        """The answer to a query, from the cache, from the same query already running (it is
+        not run twice at once), or from a worker; or why there is none."""
+        cached = self.results.get(key)
+        if cached is not None:
+            return cached
+        running = self.running.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        if not self.pool.admit():
+            return Full()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Answer | Exception] = loop.create_future()
+        self.running[key] = future
+        outcome: Answer | Exception = QueryFailed("the query was abandoned")
+        try:
+            outcome = await loop.run_in_executor(self.executor, self.pool.run, *key)
+            self.results.put(key, outcome)
+        except (Busy, QueryTimedOut, QueryFailed, Unacceptable) as error:
+            outcome = error
         finally:
             self.pool.leave()
-        self.results.put(key, answer)
-        return self._answered(answer, query, solutions_media, graph_media)
+            del self.running[key]
+            future.set_result(outcome)
+        return outcome
 
     def _answered(self, answer: Answer, query: str, solutions_media: str | None, graph_media: str | None) -> Response:
         media = graph_media if answer.form == "graph" else solutions_media
