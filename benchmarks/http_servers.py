@@ -35,7 +35,8 @@ def child(server: str, port: int) -> None:
     """Run the application under one server (this script, started again as a process)."""
     from omskg import resources
     from omskg.build import publish_graph
-    from omskg.serve import HttpOptions, ServeOptions, application, hypercorn_config
+    from omskg.serve import ServeOptions, application
+    from omskg.server import HttpOptions, hypercorn_config
     from omskg.workers import Limits
 
     publication = publish_graph(resources.conditions_dir(), f"http://127.0.0.1:{port}/")

@@ -182,14 +182,14 @@ def test_query_workers_have_no_network(silent: Silent) -> None:
 
 def test_a_full_line_of_queries_gets_503_with_retry_after(bounded: tuple[str, subprocess.Popen[bytes]]) -> None:
     url, _ = bounded
-    slow = sparql_url(url, HOSTILE["triple cross product"])
     answers: list[tuple[int, str | None, bytes]] = []
 
-    def ask() -> None:
+    def ask(number: int) -> None:  # four different queries (the same one twice would run once)
+        slow = sparql_url(url, HOSTILE["triple cross product"] + f" # {number}")
         status, headers, body = fetch(slow, "application/sparql-results+json")
         answers.append((status, headers["Retry-After"], body))
 
-    threads = [threading.Thread(target=ask) for _ in range(4)]  # one worker, a line of two
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(4)]  # one worker, a line of two
     for thread in threads:
         thread.start()
         time.sleep(0.05)

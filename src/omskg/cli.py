@@ -379,7 +379,8 @@ def serve(
     memory and result size, and never sending a request anywhere."""
     from omskg import resources
     from omskg.build import publish_graph
-    from omskg.serve import HttpOptions, ServeOptions, application, run
+    from omskg.serve import ServeOptions, application
+    from omskg.server import HttpOptions, run
     from omskg.workers import Limits
 
     with _pipeline_errors("serve", "nothing is served"):

@@ -1,6 +1,6 @@
-"""`omskg serve`: the HTTP layer. An ASGI application run by Hypercorn (HTTP/1.1 with
-keep-alive, idle, header and read timeouts, a listen backlog), over a Site (pages and
-descriptions) and a workers.Pool (SPARQL in bounded worker processes).
+"""`omskg serve`: the ASGI application. It routes each request to a page, a description,
+a file or the SPARQL endpoint, over a Site (pages and descriptions, read from the store)
+and a workers.Pool (SPARQL in bounded worker processes); server.py runs it under Hypercorn.
 
 IRIs name things, not documents (W3C "Cool URIs", 303 recipe): /entity/x answers
 303 See Other to /page/entity/x for a browser, or to /data/entity/x.ttl or .jsonld for
@@ -14,23 +14,25 @@ import email.utils
 import gc
 import hashlib
 import sys
-import threading
 import time
 import traceback
 import urllib.parse
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib.namespace import DCTERMS, VOID
 
+from omskg import pages
 from omskg.build import Publication
 from omskg.publish import NTRIPLES
+from omskg.server import Response, ResultCache, negotiate, not_modified, problem
 from omskg.site import DEREFERENCEABLE, Site
+from omskg.vocab import FORMATS, SD
 from omskg.workers import Answer, Busy, Limits, Pool, QueryFailed, QueryTimedOut, Unacceptable, store_folder
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
@@ -77,81 +79,12 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def negotiate(accept: str | None, offered: Iterable[str]) -> str | None:
-    """The offered media type the Accept header prefers (the first offered on a tie), or None."""
-    offered = list(offered)
-    if not accept:
-        return offered[0]
-    best: tuple[float, int, str] | None = None
-    for part in accept.split(","):
-        media, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        for rank, candidate in enumerate(offered):
-            kind = candidate.split("/")[0]
-            if q > 0 and media.lower() in (candidate, f"{kind}/*", "*/*"):
-                key = (q, -rank, candidate)
-                if best is None or key[:2] > best[:2]:
-                    best = key
-    return best[2] if best else None
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes = b""
-    content_type: str = "text/plain; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
-    cacheable: bool = False  # gets an ETag and Last-Modified, and may become a 304
-
-
-def problem(status: int, message: str, **headers: str) -> Response:
-    text = message[:1].upper() + message[1:]
-    return Response(status, (text + "\n").encode("utf-8"), headers={k.replace("_", "-"): v for k, v in headers.items()})
-
-
 class Disconnected(Exception):
     pass
 
 
 class Full(Exception):
     """The line of queries is full."""
-
-
-class ResultCache:
-    """Answers of queries, by query text and format, up to a number of bytes (least recently
-    used first out). The graph never changes while it is served, so an answer stays true."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.entries: OrderedDict[tuple[str, str | None, str | None], Answer] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[str, str | None, str | None]) -> Answer | None:
-        with self.lock:
-            answer = self.entries.get(key)
-            if answer is not None:
-                self.entries.move_to_end(key)
-            return answer
-
-    def put(self, key: tuple[str, str | None, str | None], answer: Answer) -> None:
-        cost = len(answer.body) + len(key[0])
-        if cost > self.max_bytes // 8:
-            return
-        with self.lock:
-            if key in self.entries:
-                return
-            self.entries[key] = answer
-            self.size += cost
-            while self.size > self.max_bytes:
-                old_key, old = self.entries.popitem(last=False)
-                self.size -= len(old.body) + len(old_key[0])
 
 
 class App:
@@ -197,7 +130,7 @@ class App:
             out["ETag"] = etag
             out["Last-Modified"] = self.last_modified
             out.setdefault("Cache-Control", "public, max-age=300")
-            if _not_modified(headers, etag, self.last_modified_at):
+            if not_modified(headers, etag, self.last_modified_at):
                 status, body = 304, b""
                 out.pop("Content-Type", None)
         length = len(response.body) if status != 304 else None
@@ -230,7 +163,7 @@ class App:
                            Allow=DOCUMENT_METHODS)
         accept = headers.get("accept")
         if path == "/":
-            return Response(200, self.site.landing().encode("utf-8"), "text/html; charset=utf-8", cacheable=True)
+            return Response(200, pages.landing(self.site).encode("utf-8"), "text/html; charset=utf-8", cacheable=True)
         if path.startswith("/files/"):
             return self.file(path.removeprefix("/files/"))
         if path.startswith("/page/"):
@@ -282,12 +215,11 @@ class App:
         if media is None:
             return problem(406, f"Offered as: {', '.join([*DESCRIPTION_TYPES, HTML])}.")
         if media == HTML:
-            return Response(200, self.site.sparql_form("").encode("utf-8"), "text/html; charset=utf-8",
+            return Response(200, pages.sparql_form(self.site, "").encode("utf-8"), "text/html; charset=utf-8",
                             {"Vary": "Accept"}, cacheable=True)
-        triples = self.site.service_description(self.site.base + "sparql")
+        triples = pages.service_description(self.site, self.site.base + "sparql")
         body = ox.serialize(triples, format=DESCRIPTION_TYPES[media], prefixes={
-            "sd": "http://www.w3.org/ns/sparql-service-description#", "void": "http://rdfs.org/ns/void#",
-            "dct": "http://purl.org/dc/terms/", "formats": "http://www.w3.org/ns/formats/"})
+            "sd": str(SD), "void": str(VOID), "dct": str(DCTERMS), "formats": str(FORMATS)})
         assert body is not None
         return Response(200, body, f"{media}; charset=utf-8", {"Vary": "Accept"}, cacheable=True)
 
@@ -346,8 +278,8 @@ class App:
         media = graph_media if answer.form == "graph" else solutions_media
         assert media is not None
         if media == HTML:
-            table = self.site.results_table(answer.form, answer.body)
-            return Response(200, self.site.sparql_form(query, table).encode("utf-8"), "text/html; charset=utf-8",
+            table = pages.results_table(self.site, answer.form, answer.body)
+            return Response(200, pages.sparql_form(self.site, query, table).encode("utf-8"), "text/html; charset=utf-8",
                             {"Vary": "Accept"})
         charset = "; charset=utf-8" if not media.endswith("json") else ""
         return Response(200, answer.body, media + charset, {"Vary": "Accept"})
@@ -356,7 +288,7 @@ class App:
         """A failed query: plain text for a program, the form with the message for a browser."""
         if not html:
             return response
-        page = self.site.sparql_form(query, problem=response.body.decode("utf-8").strip())
+        page = pages.sparql_form(self.site, query, problem=response.body.decode("utf-8").strip())
         return Response(response.status, page.encode("utf-8"), "text/html; charset=utf-8", response.headers)
 
     async def read_body(self, headers: dict[str, str], receive: Receive) -> bytes | Response:
@@ -428,20 +360,6 @@ class App:
         return Response(200, content, FILE_TYPES.get(suffix, "application/octet-stream"), cacheable=True)
 
 
-def _not_modified(headers: dict[str, str], etag: str, modified_at: int) -> bool:
-    match = headers.get("if-none-match")
-    if match is not None:
-        return match.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in match.split(",")]
-    since = headers.get("if-modified-since")
-    if since:
-        try:
-            when = email.utils.parsedate_to_datetime(since).timestamp()
-        except (TypeError, ValueError, IndexError):
-            return False
-        return modified_at <= when
-    return False
-
-
 @dataclass(frozen=True)
 class ServeOptions:
     limits: Limits
@@ -468,49 +386,3 @@ def application(held: list[Publication], queries_dir: Path, options: ServeOption
             yield App(site, pool, options.result_cache_bytes)
         finally:
             pool.close()
-
-
-@dataclass(frozen=True)
-class HttpOptions:
-    keep_alive_seconds: float = 5.0  # idle connections, and a request's headers, must come within this
-    read_seconds: int = 30  # any one read from a client
-    backlog: int = 1024
-    max_header_bytes: int = 16 * 1024
-    access_log: bool = True
-
-
-def hypercorn_config(host: str, port: int, options: HttpOptions) -> Any:
-    from hypercorn.config import Config
-
-    config = Config()
-    config.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
-    config.keep_alive_timeout = options.keep_alive_seconds
-    config.read_timeout = options.read_seconds
-    config.backlog = options.backlog
-    config.h11_max_incomplete_size = options.max_header_bytes
-    config.accesslog = "-" if options.access_log else None
-    config.access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss'
-    config.errorlog = "-"
-    config.graceful_timeout = 2.0
-    config.include_server_header = False
-    return config
-
-
-def run(app: App, host: str, port: int, options: HttpOptions, on_ready: Callable[[], None] | None = None) -> None:
-    """Serve until SIGINT or SIGTERM."""
-    import signal
-
-    from hypercorn.asyncio import serve
-
-    config = hypercorn_config(host, port, options)
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        if on_ready is not None:
-            loop.call_soon(on_ready)
-        await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
-
-    asyncio.run(main())

@@ -5,18 +5,18 @@ descriptions (Turtle, JSON-LD) and HTML pages that show every fact with its nuan
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
 
 import pyoxigraph as ox
+from rdflib import namespace
 
-from omskg import diagram, formats
+from omskg import diagram, formats, vocab
 from omskg.build import Publication
+from omskg.html_document import document
 from omskg.iris import INSTANCE_PATHS, Iris
 from omskg.rdf import Triples
 from omskg.vocab import MATCH_PROPERTIES, load_vocabulary, shorten, shortener_for, xref_converter
@@ -25,14 +25,8 @@ DEREFERENCEABLE = tuple(path.strip("/") for path in INSTANCE_PATHS.values()) + (
 EXAMPLE_QUERIES = ("symptoms", "triggers", "epidemiology")
 MAX_TABLE_ROWS = 1000
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OMSKG = "https://w3id.org/omskg/vocab/"
-OA = "http://www.w3.org/ns/oa#"
-DCT = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-BIOLINK = "https://w3id.org/biolink/vocab/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF, RDFS, OMSKG, OA = str(namespace.RDF), str(namespace.RDFS), str(vocab.OMSKG), str(vocab.OA)
+DCT, PROV, BIOLINK, XSD = str(namespace.DCTERMS), str(namespace.PROV), str(vocab.BIOLINK), str(namespace.XSD)
 
 TYPE = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")
@@ -101,7 +95,7 @@ class Site:
         self.turtle = lru_cache(maxsize=512)(self._turtle)
         self.jsonld = lru_cache(maxsize=512)(self._jsonld)
         self.prefix_map = Iris(self.base).prefix_map()
-        self._shortener = shortener_for(self.prefix_map)
+        self.shortener = shortener_for(self.prefix_map)
         self._xrefs = xref_converter()
         disclaimer = self._value(self.iri("dataset"), DISCLAIMER)
         if disclaimer is None:
@@ -177,7 +171,7 @@ class Site:
         if isinstance(node, ox.NamedNode) and node.value.startswith(self.base):
             return f'<a href="{html.escape(node.value)}">{html.escape(self.label(node))}</a>'
         if isinstance(node, ox.NamedNode):
-            short = shorten(node.value, self._shortener)
+            short = shorten(node.value, self.shortener)
             return f'<a href="{html.escape(node.value)}">{html.escape(short)}</a>'
         if isinstance(node, ox.Literal):
             return html.escape(node.value)
@@ -282,7 +276,7 @@ class Site:
         ]
         body += ["<h2>All properties</h2>", '<table class="properties">', *other, "</table>"]
         jsonld = self.jsonld(iri).decode("utf-8").replace("</", "<\\/")
-        return _document(title, "\n".join(body), jsonld, self.disclaimer)
+        return document(title, "\n".join(body), jsonld, self.disclaimer)
 
     def _property_value(self, predicate: ox.NamedNode, value: Term) -> str:
         local = predicate.value.removeprefix(OMSKG)
@@ -387,149 +381,7 @@ class Site:
         )
 
     def _term(self, iri: ox.NamedNode) -> str:
-        return shorten(iri.value, self._shortener)
-
-    # ------------------------------------------------------------------ the landing page
-
-    def landing(self) -> str:
-        about = self.about
-        dataset = self.iri("dataset")
-        conditions = self._subjects(TYPE, ox.NamedNode(OMSKG + "Condition"))
-        shown = conditions[:50]
-        files = [
-            f'<li><a href="/files/{name}">{name}</a> ({len(content):,} bytes)</li>'
-            for name, content in sorted(self.files.items())
-        ]
-        examples = [
-            f'<li><a href="/sparql?query={quote(self.queries[name], safe="")}">{html.escape(name)}</a>: '
-            f"{html.escape(self.queries[name].splitlines()[0].lstrip('# '))}</li>"
-            for name in EXAMPLE_QUERIES
-            if name in self.queries
-        ]
-        sources = [
-            f'<li><a href="{html.escape(iri)}">{html.escape(title)}</a>, last updated {html.escape(date)}</li>'
-            for iri, title, date in about.sources[:5]
-        ]
-        if len(about.sources) > 5:
-            sources.append(f"<li>and {len(about.sources) - 5:,} more</li>")
-        body = "\n".join([
-            f"<h1>{html.escape(about.title)}</h1>",
-            f'<p class="what">{html.escape(about.description)}</p>',
-            '<p class="what">An evidence-traced knowledge graph: every fact carries the sentence of the source '
-            "that states it, its place in the source, and the source's own hedges, populations and proportions.</p>",
-            '<dl class="facts-about">',
-            f"<dt>Size</dt><dd>{about.triples:,} triples: {about.facts:,} facts about {about.entities:,} entities</dd>",
-            f"<dt>Version</dt><dd>{html.escape(about.version)} (modified {html.escape(about.modified)})</dd>",
-            f'<dt>Source</dt><dd><ul class="sources">{"".join(sources)}</ul></dd>',
-            f'<dt>Dataset</dt><dd><a href="{html.escape(dataset.value)}">{html.escape(dataset.value)}</a></dd>',
-            "</dl>",
-            "<h2>Conditions</h2><ul>",
-            *[f"<li>{self.link(c)}</li>" for c in shown],
-            f"<li>and {len(conditions) - len(shown):,} more</li>" if len(conditions) > len(shown) else "",
-            "</ul><h2>Files</h2><ul>",
-            *files,
-            "</ul>",
-            '<h2>SPARQL</h2><p>A read-only SPARQL 1.1 endpoint is at <a href="/sparql">/sparql</a> (a query form in '
-            "a browser; GET or POST with JSON, XML, CSV or TSV results by <code>Accept</code>). Examples:</p><ul>",
-            *examples,
-            "</ul>",
-        ])
-        description = json.dumps({"@context": self.context, "@id": dataset.value}, ensure_ascii=False)
-        return _document(about.title, body, description.replace("</", "<\\/"), self.disclaimer)
-
-    # ------------------------------------------------------------------ the SPARQL form
-
-    def sparql_form(self, query: str, results: str = "", problem: str = "") -> str:
-        examples = [
-            f'<li><a href="/sparql?query={quote(text, safe="")}">{html.escape(name)}</a>: '
-            f"{html.escape(text.splitlines()[0].lstrip('# '))}</li>"
-            for name, text in sorted(self.queries.items())
-        ]
-        body = "\n".join([
-            "<h1>SPARQL</h1>",
-            "<p>A read-only SPARQL 1.1 endpoint over this graph. The prefixes "
-            f"<code>{html.escape(' '.join(sorted(p for p in self.prefix_map)))}</code> are declared. "
-            "Programs get JSON, XML, CSV or TSV by <code>Accept</code>; a browser gets this page.</p>",
-            '<form method="get" action="/sparql" class="query">',
-            '<label for="query">Query</label>',
-            f'<textarea id="query" name="query" rows="12" spellcheck="false">{html.escape(query)}</textarea>',
-            '<button type="submit">Run query</button>',
-            "</form>",
-            f'<p class="problem" role="alert">{html.escape(problem)}</p>' if problem else "",
-            results,
-            "<h2>Examples</h2><ul class=\"examples\">",
-            *examples,
-            "</ul>",
-        ])
-        return _document("SPARQL", body, "{}", self.disclaimer)
-
-    def results_table(self, form: str, body: bytes) -> str:
-        """A query's answer (JSON results, or N-Triples for a graph) as an HTML table."""
-        if form == "graph":
-            names = ["subject", "predicate", "object"]
-            rows = [[self._cell(t.subject), self._cell(t.predicate), self._cell(t.object)]
-                    for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-        else:
-            document = json.loads(body)
-            if "boolean" in document:
-                return f'<table class="results"><tr><th>answer</th></tr><tr><td>{str(document["boolean"]).lower()}</td></tr></table>'
-            names = document["head"]["vars"]
-            rows = [[self._json_cell(b.get(n)) for n in names] for b in document["results"]["bindings"]]
-        count = len(rows)
-        shown = rows[:MAX_TABLE_ROWS]
-        head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
-        lines = ["".join(f"<td>{cell}</td>" for cell in row) for row in shown]
-        note = f" (the first {MAX_TABLE_ROWS} shown)" if count > MAX_TABLE_ROWS else ""
-        return (
-            f'<h2>Results</h2><p class="count">{count} row{"s" if count != 1 else ""}{note}</p>'
-            f'<div class="scroll"><table class="results"><tr>{head}</tr>'
-            + "".join(f"<tr>{line}</tr>" for line in lines)
-            + "</table></div>"
-        )
-
-    def _cell(self, term: object) -> str:
-        if isinstance(term, ox.NamedNode):
-            return self._iri_cell(term.value)
-        return html.escape(str(getattr(term, "value", term)))
-
-    def _json_cell(self, term: dict[str, str] | None) -> str:
-        if term is None:
-            return ""
-        if term["type"] == "uri":
-            return self._iri_cell(term["value"])
-        return html.escape(term["value"])
-
-    def _iri_cell(self, iri: str) -> str:
-        return f'<a href="{html.escape(iri)}">{html.escape(shorten(iri, self._shortener))}</a>'
-
-    def service_description(self, endpoint: str) -> list[ox.Triple]:
-        """A SPARQL 1.1 service description (sd:Service) of /sparql."""
-        sd = "http://www.w3.org/ns/sparql-service-description#"
-        fmt = "http://www.w3.org/ns/formats/"
-        me = ox.NamedNode(endpoint)
-        dataset, graph = ox.NamedNode(endpoint + "#dataset"), ox.NamedNode(endpoint + "#default-graph")
-
-        def t(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> ox.Triple:
-            return ox.Triple(s, ox.NamedNode(p), o)
-
-        triples = [
-            t(me, RDF + "type", ox.NamedNode(sd + "Service")),
-            t(me, sd + "endpoint", me),
-            t(me, sd + "supportedLanguage", ox.NamedNode(sd + "SPARQL11Query")),
-            t(me, sd + "defaultEntailmentRegime", ox.NamedNode("http://www.w3.org/ns/entailment/Simple")),
-            t(me, sd + "defaultDataset", dataset),
-            t(dataset, RDF + "type", ox.NamedNode(sd + "Dataset")),
-            t(dataset, sd + "defaultGraph", graph),
-            t(dataset, DCT + "source", self.iri("dataset")),
-            t(graph, RDF + "type", ox.NamedNode(sd + "Graph")),
-            t(graph, "http://rdfs.org/ns/void#triples", ox.Literal(str(self.about.triples), datatype=ox.NamedNode(XSD + "integer"))),
-            t(me, DCT + "title", ox.Literal(f"SPARQL endpoint of {self.about.title}", language="en")),
-        ]
-        for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                     "N-Triples", "Turtle"):
-            triples.append(t(me, sd + "resultFormat", ox.NamedNode(fmt + name)))
-        return triples
-
+        return shorten(iri.value, self.shortener)
 
 def _fact_head() -> str:
     return "<tr><th>fact</th><th>qualifiers</th><th>evidence</th></tr>"
@@ -547,49 +399,3 @@ def _percent(lexical: str) -> str:
 def _duration(lexical: str) -> str:
     words = {"P1Y": "per year", "P1M": "per month", "P1D": "per day", "P1W": "per week"}
     return f"{lexical} ({words[lexical]})" if lexical in words else lexical
-
-
-STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.45; color: #1d2430; }
-a { color: #1a4f9c; }
-table { border-collapse: collapse; width: 100%; } td, th { border-top: 1px solid #ddd; padding: .4rem; vertical-align: top; text-align: left; }
-th { font-size: .85rem; color: #555; }
-blockquote { margin: 0; font-style: italic; } .where, .kind, .count { color: #555; font-size: .85rem; }
-ul.qualifiers { margin: 0; padding-left: 1.1rem; } ul.qualifiers li { margin: 0; }
-.statement .fact { font-size: 1.2rem; }
-mark { background: #fff3b0; } .context { color: #777; }
-.disclaimer { margin: 1.5rem 0; padding: .75rem 1rem; border: 1px solid #d9a300; background: #fff8e1; border-radius: .4rem; }
-dl.facts-about { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; } dl.facts-about dd { margin: 0; }
-ul.sources { margin: 0; padding-left: 1.1rem; }
-form.query textarea { width: 100%; font-family: ui-monospace, monospace; font-size: .9rem; box-sizing: border-box; }
-form.query button { margin-top: .5rem; padding: .4rem 1rem; font-size: 1rem; }
-.problem { color: #9c1a1a; white-space: pre-wrap; }
-.scroll { overflow-x: auto; }
-figure.diagram { margin: 1rem 0; } figure.diagram svg { width: 100%; height: auto; }
-figure.diagram .narrow { display: none; }
-@media (max-width: 700px) { figure.diagram .wide { display: none; } figure.diagram .narrow { display: block; }
-  td, th { padding: .25rem; } table.facts td { display: block; border: 0; } table.facts tr { display: block; border-top: 1px solid #ddd; padding: .3rem 0; }
-  table.facts tr:first-child { display: none; } }
-"""
-
-
-def _document(title: str, body: str, jsonld: str, disclaimer: str) -> str:
-    notice = f'<aside class="disclaimer" role="note">{html.escape(disclaimer)}</aside>' if disclaimer else ""
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)} · omskg</title>
-<style>{STYLE}</style>
-<script type="application/ld+json">
-{jsonld}
-</script>
-</head>
-<body>
-<nav><a href="/">omskg</a> · <a href="/sparql">SPARQL</a></nav>
-{notice}
-{body}
-</body>
-</html>
-"""

@@ -31,6 +31,9 @@ PAV = Namespace("http://purl.org/pav/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 IANA_MEDIA_TYPES = Namespace("https://www.iana.org/assignments/media-types/")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")  # SPARQL service descriptions
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
 
 DEFAULT_BASE = "https://w3id.org/omskg/"
 
