@@ -60,12 +60,20 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def running(command: list[str], url: str, cwd: Path | None = None) -> Iterator[str]:
+    with running_process(command, url, cwd) as (up, _):
+        yield up
+
+
+@contextmanager
+def running_process(
+    command: list[str], url: str, cwd: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, preexec_fn=_die_with_parent
     )
     try:
         wait_until_up(url, process)
-        yield url
+        yield url, process
     finally:
         stop(process)
 
@@ -203,10 +211,17 @@ def virtuoso_server() -> Iterator[Virtuoso]:
 
 @contextmanager
 def omskg_server(cwd: Path, *options: str) -> Iterator[str]:
+    with omskg_server_process(cwd, *options) as (url, _):
+        yield url
+
+
+@contextmanager
+def omskg_server_process(cwd: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`omskg serve` on a free port, and its process (whose memory some tests watch)."""
     port = free_port()
-    command = [sys.executable, "-m", "omskg.cli", "serve", "--port", str(port), *options]
-    with running(command, f"http://127.0.0.1:{port}/", cwd=cwd) as url:
-        yield url.rstrip("/")
+    command = [sys.executable, "-m", "omskg.cli", "serve", "--port", str(port), "--quiet", *options]
+    with running_process(command, f"http://127.0.0.1:{port}/", cwd=cwd) as (url, process):
+        yield url.rstrip("/"), process
 
 
 @contextmanager

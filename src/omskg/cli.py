@@ -17,6 +17,7 @@ import click
 from omskg.cli_common import BASE_HELP, ENGINE_HELP, fail, pipeline_errors, progress
 from omskg.cli_draft import draft
 from omskg.cli_releases import diff, reanchor, release
+from omskg.cli_serve import serve
 from omskg.cli_validate import validate
 
 
@@ -278,46 +279,6 @@ def load(
 
 
 @main.command()
-@click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default)."
-)
-@click.option("--port", type=int, default=8000, show_default=True, help="Port to listen on.")
-@click.option(
-    "--base",
-    default=None,
-    help="Base IRI of the served graph. Default: http://HOST:PORT/, so its IRIs dereference here.",
-)
-@click.option("--query-timeout", type=float, default=10.0, show_default=True, help="Seconds a query may run.")
-@click.option(
-    "--max-result-mb", type=float, default=10.0, show_default=True, help="Largest query result served."
-)
-def serve(host: str, port: int, base: str | None, query_timeout: float, max_result_mb: float) -> None:
-    """Serve the graph: a read-only SPARQL endpoint at /sparql, a landing page at /, and a
-    page (HTML, Turtle or JSON-LD, by Accept) for every entity, statement and evidence IRI."""
-    from omskg import resources
-    from omskg.build import publish_graph
-    from omskg.query import Bounds
-    from omskg.serve import make_server
-    from omskg.site import Site
-
-    bounds = Bounds(query_timeout, int(max_result_mb * 1e6))
-    with pipeline_errors("serve", "nothing is served"):
-        publication = publish_graph(resources.conditions_dir(), base or f"http://{host}:{port}/")
-    site = Site.of(publication, resources.queries_dir(), bounds)
-    try:
-        server = make_server(site, host, port)
-    except OSError as error:
-        fail([f"omskg serve: cannot listen on {host}:{port}: {error.strerror}"], 2)
-    click.echo(f"omskg serve: http://{host}:{port}/ (SPARQL at /sparql); Ctrl-C stops", err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-
-
-@main.command()
 def queries() -> None:
     """List the shipped competency questions (run one with: omskg query NAME)."""
     from omskg import resources
@@ -327,7 +288,7 @@ def queries() -> None:
         click.echo(f"{path.stem:24} {first}")
 
 
-for command in (validate, reanchor, release, diff, draft):
+for command in (validate, serve, reanchor, release, diff, draft):
     main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,6 +34,9 @@ IANA_MEDIA_TYPES = Namespace("https://www.iana.org/assignments/media-types/")
 #: The namespace of the SPARQL 1.1 query results XML format (what a store answers).
 SPARQL_RESULTS = "http://www.w3.org/2005/sparql-results#"
 JSON_SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"  # the dialect of our JSON Schemas
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")  # SPARQL service descriptions
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
 
 DEFAULT_BASE = "https://w3id.org/omskg/"
 
