@@ -107,6 +107,7 @@ def assemble(
     targets_path = resources.xref_targets_file()
     targets = mappings.load_targets(targets_path)
     mappings.check_xrefs(fact_files, targets, targets_path)
+    triples |= mappings.label_triples(fact_files, targets)
     meta = load_metadata(metadata_file or resources.dataset_metadata_file())
     triples |= shared_triples(fact_files, load_vocabulary(), base, meta)
     assembled = Assembled(triples, fact_files, meta, targets, base)

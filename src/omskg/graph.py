@@ -1,10 +1,12 @@
 """Fact records + the ontology -> one RDF graph. Pure: no I/O, no randomness.
 
-Each fact gives a plain triple (``<condition> omskg:hasSymptom <symptom>``) for simple
-queries, plus a statement node, whose IRI is a hash of the fact's content, that carries
-the qualifiers and points at a W3C Web Annotation of the evidence sentence. Super-classes
-and super-properties that the ontology asserts (Biolink, RO, schema.org) are written out,
-so those vocabularies can be queried without a reasoner.
+Each fact gives a statement node, whose IRI is a hash of the fact's content, that carries
+the qualifiers and points at a W3C Web Annotation of the evidence sentence. A fact that no
+qualifier restricts, makes inexact or reports without asserting (see
+``asserts_plain_triple``) also gives a plain triple (``<condition> omskg:hasSymptom
+<symptom>``) for simple queries. Super-classes and super-properties that the ontology
+asserts (Biolink, RO, schema.org) are written out, so those vocabularies can be queried
+without a reasoner.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, VOID, XSD
 
 from omskg.iris import Iris
@@ -48,12 +50,31 @@ def incidence_rate(cases: int, out_of: int) -> Decimal:
     return (Decimal(cases) / Decimal(out_of)).quantize(RATE_PLACES, rounding=ROUND_HALF_EVEN).normalize()
 
 
+def withholding_names(vocab: Vocabulary) -> frozenset[str]:
+    """The qualifiers and controlled values that the ontology marks with
+    ``omskg:withholdsPlainTriple true``, by local name."""
+    marked = vocab.graph.subjects(OMSKG.withholdsPlainTriple, Literal(True))
+    return frozenset(str(s)[len(str(OMSKG)) :] for s in marked if str(s).startswith(str(OMSKG)))
+
+
+def asserts_plain_triple(fact: Fact, withholding: frozenset[str]) -> bool:
+    """The "truthy" policy: a fact gets its plain triple (and the materialised super-property
+    triples) unless a qualifier of it, or a controlled value of one, withholds it: a
+    population, a disease context, a proportion, an approximate number, or a hedge such as
+    "believed", "estimated" or "research indicates"."""
+    return not any(
+        name in withholding or any(isinstance(v, str) and v in withholding for v in values)
+        for name, values in fact.qualifiers
+    )
+
+
 class _Builder(TripleSet):
     def __init__(self, vocab: Vocabulary, iris: Iris) -> None:
         super().__init__()
         self.vocab = vocab
         self.iris = iris
         self._supers: dict[tuple[str, str], list[ox.NamedNode]] = {}
+        self.withholding = withholding_names(vocab)
 
     def _closure(self, kind: str, term: URIRef) -> list[ox.NamedNode]:
         key = (kind, str(term))
@@ -152,7 +173,8 @@ class _Builder(TripleSet):
         subject = self.iris.entity(fact.subject)
         predicate = OMSKG[fact.predicate]
         obj = self.object_node(fact.object)
-        self.asserted(subject, predicate, obj)
+        if asserts_plain_triple(fact, self.withholding):
+            self.asserted(subject, predicate, obj)
 
         statement = self.iris.statement(fact)
         self.typed(statement, OMSKG.Statement)

@@ -1,5 +1,6 @@
 """Cross-references: the table of verified targets, the gate that admits no other
-identifier, and the SSSOM mapping set written from the same records as the RDF."""
+identifier, the targets' labels for the graph, and the SSSOM mapping set written from the
+same records as the RDF."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 import yaml
+from rdflib import RDFS
 
 from omskg.iris import Iris
 from omskg.records import FactFile, InputError, Problem
@@ -27,6 +30,7 @@ COLUMNS = (
     "author_label",
     "comment",
 )
+TARGET_COLUMNS = ["curie", "label", "checked_in", "justification"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Target:
     curie: str
     label: str  # empty where the label was not seen in the target vocabulary
     checked_in: str
+    justification: str  # why the match types used for this target hold
 
 
 def load_targets(path: Path) -> dict[str, Target]:
@@ -42,16 +47,15 @@ def load_targets(path: Path) -> dict[str, Target]:
     targets: dict[str, Target] = {}
     lines = path.read_text(encoding="utf-8").splitlines()
     rows = [(n, line) for n, line in enumerate(lines, 1) if line and not line.startswith("#")]
-    if not rows or rows[0][1].split("\t") != ["curie", "label", "checked_in"]:
+    if not rows or rows[0][1].split("\t") != TARGET_COLUMNS:
         raise InputError(
-            [Problem(path, rows[0][0] if rows else None, "header must be: curie, label, checked_in")]
+            [Problem(path, rows[0][0] if rows else None, f"header must be: {', '.join(TARGET_COLUMNS)}")]
         )
     for number, line in rows[1:]:
         cells = line.split("\t")
-        if len(cells) != 3 or not cells[0] or not cells[2]:
-            problems.append(
-                Problem(path, number, "a row needs a curie, a label (may be empty) and checked_in")
-            )
+        if len(cells) != len(TARGET_COLUMNS) or not cells[0] or not cells[2] or not cells[3]:
+            message = "a row needs a curie, a label (may be empty), checked_in and a justification"
+            problems.append(Problem(path, number, message))
             continue
         if cells[0] in targets:
             problems.append(Problem(path, number, f"{cells[0]} is listed twice"))
@@ -79,6 +83,19 @@ def check_xrefs(fact_files: list[FactFile], targets: dict[str, Target], targets_
         raise InputError(problems)
 
 
+def label_triples(fact_files: list[FactFile], targets: dict[str, Target]) -> set[ox.Triple]:
+    """``<target> rdfs:label "label"``, as the target vocabulary spells it (a plain string,
+    as in the OBO files), for every cross-reference target whose label was seen."""
+    label = ox.NamedNode(str(RDFS.label))
+    return {
+        ox.Triple(ox.NamedNode(xref.iri), label, ox.Literal(targets[xref.curie].label))
+        for fact_file in fact_files
+        for entity in fact_file.entities
+        for xref in entity.xrefs
+        if targets[xref.curie].label
+    }
+
+
 @dataclass(frozen=True)
 class Mapping:
     subject_id: str
@@ -97,7 +114,7 @@ def mappings(fact_files: list[FactFile], targets: dict[str, Target]) -> list[Map
             shorten(str(MATCH_PROPERTIES[xref.match]), shortener_for(SSSOM_PREFIXES)),
             xref.curie,
             targets[xref.curie].label,
-            f"identifier checked in: {targets[xref.curie].checked_in}",
+            f"{targets[xref.curie].justification}. Identifier checked in: {targets[xref.curie].checked_in}",
         )
         for fact_file in fact_files
         for entity in fact_file.entities
@@ -121,9 +138,10 @@ def sssom_tsv(
         "mapping_set_version": version,
         "mapping_set_title": f"{title}: cross-references",
         "mapping_set_description": (
-            "Every cross-reference of the omskg knowledge graph. Each target identifier was checked "
-            "against the target ontology or a curated mapping (see comment); the match predicate "
-            "says how close the omskg entity and the target are."
+            "Every cross-reference of the omskg knowledge graph. The match predicate says how close "
+            "the omskg entity and the target are; the comment says why that match type holds, "
+            "judged against the target's own label and definition, and where the target "
+            "identifier was checked (the target ontology or a curated mapping)."
         ),
         "license": license_iri,
         "creator_label": [AUTHOR],

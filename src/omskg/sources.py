@@ -79,7 +79,7 @@ def read_source(checker: Checker, value: Any, line: int) -> SourceText | None:
         checker, text, mapping["disclaimer"], checker.line_of(mapping, "disclaimer"), "source disclaimer"
     )
     if header is not None:
-        for key, stated in (("kind", kind), ("last_updated", str(updated))):
+        for key, stated in (("title", title), ("kind", kind), ("last_updated", str(updated))):
             if stated is not None and stated not in header.quote:
                 checker.problem(
                     checker.line_of(mapping, key),
