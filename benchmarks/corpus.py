@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "data" / "conditions" / "opsoclonus-myoclonus-syndrome.yaml"
 SOURCE = REPO / "data" / "sources" / "oms-summary.txt"
 NAME = "Opsoclonus myoclonus syndrome"
-REFERENCES = ("subject", "object", "population", "diseaseContext", "therapeuticGoal")
+REFERENCES = ("subject", "object", "population", "diseaseContext", "therapeuticGoal", "purpose")
 
 
 def _evidence(evidence: dict[str, Any], text: str, name: str) -> dict[str, Any]:
@@ -47,7 +47,6 @@ def condition(index: int, template: dict[str, Any], source_text: str, out: Path)
             "id": f"syn{suffix}",
             "file": f"../sources/{source_path.name}",
             "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            "title": source["title"].replace(NAME.split(" (")[0], name).replace("(OMS)", f"(SC{index:05d})"),
             "header": _evidence(source["header"], text, name),
             "disclaimer": _evidence(source["disclaimer"], text, name),
         }

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph
 from xdist.scheduler import LoadScopeScheduling
 
-from omskg import resources
+from omskg import mappings, resources
 from omskg.build import build
 from omskg.facts import fact_file_paths, read_fact_file
 from omskg.graph import file_triples, shared_triples
@@ -104,7 +104,11 @@ def build_graph(fact_files: list[FactFile], vocab: Vocabulary, base: str, meta: 
 
 @pytest.fixture(scope="session")
 def graph(fact_file: FactFile, vocab: Vocabulary, meta: DatasetMetadata) -> Graph:
-    return build_graph([fact_file], vocab, DEFAULT_BASE, meta)
+    """The published graph: the facts' triples and the labels of their cross-reference targets."""
+    targets = mappings.load_targets(resources.xref_targets_file())
+    triples = shared_triples([fact_file], vocab, DEFAULT_BASE, meta) | file_triples(fact_file, vocab, DEFAULT_BASE)
+    triples |= mappings.label_triples([fact_file], targets)
+    return as_rdflib(triples, Iris(DEFAULT_BASE).prefix_map())
 
 
 def mini_fact_file(fact_file: FactFile) -> FactFile:

@@ -116,7 +116,7 @@ def test_validate_statuses(tmp_path: Path, built: Path) -> None:
 def test_query_shipped_inline_and_formats(built: Path) -> None:
     data = str(built / publish.NTRIPLES)
     status, out, _ = invoke("query", "symptoms", "--data", data)
-    assert status == 0 and "developmental regression" in out and "(7 rows)" in out
+    assert status == 0 and "developmental regression" in out and "(9 rows)" in out
     status, out, _ = invoke("query", "SELECT ?l WHERE { ?s a omskg:Treatment ; rdfs:label ?l } ORDER BY ?l",
                             "--data", data, "--format", "csv")
     assert status == 0

@@ -4,16 +4,20 @@ rejected with a message that names the file, the line and the problem."""
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from rdflib import RDFS
 
 from omskg import resources
 from omskg.facts import read_fact_file
 from omskg.records import EntityRef, FactFile, InputError
-from omskg.vocab import Vocabulary
+from omskg.vocab import OMSKG, Vocabulary
+
+REPO = Path(__file__).resolve().parents[1]
 
 FACT_FILE = resources.conditions_dir() / "opsoclonus-myoclonus-syndrome.yaml"
 SOURCE_SHA256 = "67bef2e488c6f5aa26cb68343d461e737c1359eadacc966bf235c8dfc0515a10"
@@ -55,9 +59,38 @@ def test_every_fact_has_a_whole_sentence_as_evidence(fact_file: FactFile, source
         assert before == "" or before.endswith((".", "?", "\n")), f"{fact.id} does not start a sentence"
 
 
-def test_nothing_is_curated_from_the_empty_list(fact_file: FactFile) -> None:
+def test_nothing_is_curated_from_the_empty_list_or_the_question(fact_file: FactFile) -> None:
     quotes = {f.evidence.quote for f in fact_file.facts}
-    assert not any("Key differentiating factors" in q or "Distinguishing" in q for q in quotes)
+    assert not any("Key differentiating factors" in q or q.endswith("?") for q in quotes)
+    assert any(q.startswith("Distinguishing") for q in quotes)  # a statement of its own
+
+
+def _sentences(text: str) -> list[str]:
+    """The source's sentences: each line, split after '.', '?' or '!' before a capital."""
+    return [s for line in text.splitlines() for s in re.split(r"(?<=[.?!])\s+(?=[A-Z])", line) if s.strip()]
+
+
+def _readme_non_facts() -> dict[str, str]:
+    """The README's table of the source's sentences that are not facts: sentence -> reason."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Sentences that are not facts.**", 1)[1].split("\n\n", 2)[1]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| \"")]
+    return {row[0].removeprefix("| ").strip('"'): row[1].rstrip(" |") for row in rows}
+
+
+def test_every_sentence_is_a_fact_or_listed_in_the_readme_with_a_reason(
+    fact_file: FactFile, source_text: str
+) -> None:
+    quotes = {f.evidence.quote for f in fact_file.facts}
+    listed = _readme_non_facts()
+    assert all(reason.strip() for reason in listed.values())
+    sentences = _sentences(source_text)
+    assert len(sentences) == 24  # 21 distinct: the first paragraph repeats three sentences below it
+    for sentence in sentences:
+        assert (sentence in quotes) != (sentence in listed), sentence
+    assert set(listed) <= set(sentences)
+    source = fact_file.source
+    assert {source.header.quote, source.disclaimer.quote} <= set(listed)  # carried by the source node
 
 
 def test_text_objects_occur_in_their_evidence(fact_file: FactFile) -> None:
@@ -93,10 +126,20 @@ def test_the_issue_checklist_is_covered(fact_file: FactFile) -> None:
         assert ("triggeredBy", trigger) in objects
     for association in ["neuroblastoma", "breast-cancer", "lung-cancer", "malignancy"]:
         assert ("associatedWith", association) in objects
-    for mechanism in ["autoimmune-process", "antibodies-against-cerebellar-neurons", "molecular-mimicry"]:
+    for mechanism in ["autoimmune-process", "antibodies-against-cerebellar-neurons", "molecular-mimicry",
+                      "immune-attack-on-the-nervous-system"]:
         assert ("hasMechanism", mechanism) in objects
+    assert ("differentialDiagnosis", "other-movement-disorders") in objects
     predicates = {f.predicate for f in fact_file.facts}
     assert {"hasIncidence", "hasOnsetAge", "knownGeographicOrEthnicPredisposition", "abbreviation", "synonym"} <= predicates
+
+
+def test_associated_conditions_are_not_triggers(fact_file: FactFile) -> None:
+    """Only what the source says something is "triggered by" (or "begins when") is a Trigger."""
+    kinds = {e.id: e.kind for e in fact_file.entities}
+    triggered = {f.object.id for f in fact_file.facts if f.predicate == "triggeredBy" and isinstance(f.object, EntityRef)}
+    assert {e for e, kind in kinds.items() if kind == "Trigger"} == triggered
+    assert {kinds[e] for e in ("malignancy", "breast-cancer", "lung-cancer")} == {"AssociatedFactor"}
 
 
 def test_the_fifty_percent_is_a_qualified_proportion(fact_file: FactFile) -> None:
@@ -105,6 +148,76 @@ def test_the_fifty_percent_is_a_qualified_proportion(fact_file: FactFile) -> Non
     assert qualifiers["population"] == (EntityRef("children"),)
     assert [str(v) for v in qualifiers["proportion"]] == ["0.5"]
     assert qualifiers["approximate"] == (True,)
+
+
+#: Hedge words in a fact's sentence that qualify another part of the sentence, not the fact.
+HEDGES_OF_OTHER_PARTS = {
+    # "... sometimes called "dancing eye syndrome," ...": only the synonym is "sometimes"
+    **{fact: {"Sometimes"} for fact in ("oms-abbreviation", "oms-rare", "oms-immune-mediated-neurological",
+                                        "oms-characterized-by-opsoclonus", "oms-characterized-by-myoclonus",
+                                        "opsoclonus-description", "myoclonus-description")},
+    # "often triggered by a post-viral immune response or, particularly in children, a tumor"
+    "oms-triggered-by-post-viral-immune-response": {"Particularly"},
+    # "primarily affects the central nervous system, specifically the cerebellum and the brainstem areas"
+    "oms-affects-cns": {"Specifically"},
+    "oms-affects-cerebellum": {"Primarily"},
+    "oms-affects-brainstem-areas": {"Primarily"},
+    # "Patients typically experience a triad ...": the descriptions in brackets are not typical
+    **{fact: {"Typically"} for fact in ("opsoclonus-description-triad", "myoclonus-description-triad",
+                                        "ataxia-description")},
+    # "may also experience significant behavioral changes, irritability, ...": only the behavioral changes
+    **{fact: {"Significant"} for fact in ("oms-symptom-irritability", "oms-symptom-sleep-disturbances",
+                                          "oms-symptom-developmental-regression")},
+    # "driven by an immune attack ..., these symptoms can appear rapidly, often over ...": the onset
+    "oms-immune-attack-on-the-nervous-system": {"Can", "Often"},
+    # "exceptionally rare, with an estimated incidence ...": rarity is exceptional, the incidence estimated
+    "oms-incidence": {"Exceptionally"},
+    "oms-exceptionally-rare": {"Estimated"},
+    # "While it can occur at any age, it is most frequently diagnosed in young children, with a median ..."
+    "oms-any-age": {"MostFrequently"},
+    "oms-young-children": {"Can"},
+    "oms-median-age-of-onset": {"Can", "MostFrequently"},
+    # "Research indicates that ... neuroblastoma, a type of nerve tissue cancer": the apposition defines
+    "neuroblastoma-description": {"ResearchIndicates"},
+    # "less frequently linked to malignancy and is more often considered a paraneoplastic syndrome
+    # (associated with breast or lung cancer) or a post-viral inflammatory response"
+    "oms-adults-malignancy": {"MoreOften"},
+    **{fact: {"LessFrequently"} for fact in ("oms-adults-paraneoplastic", "oms-adults-breast-cancer",
+                                             "oms-adults-lung-cancer", "oms-adults-post-viral-inflammatory")},
+    # "This "molecular mimicry" often begins when ... a viral infection or, in some cases, a tumor"
+    "oms-molecular-mimicry": {"Often", "InSomeCases"},
+    "molecular-mimicry-viral-infection": {"InSomeCases"},
+    # "... typically to suppress ... using ... intravenous immunoglobulin (IVIG) ...": the abbreviation is not typical
+    "ivig-abbreviation": {"Typically"},
+    # "Distinguishing ... from other movement disorders is critical ...": the distinguishing is critical
+    "oms-movement-disorder": {"Critical"},
+}
+
+
+def _hedge_words(sentence: str, labels: dict[str, str]) -> set[str]:
+    """The hedges whose label occurs in the sentence as words, longest first ("more often" is not "often")."""
+    text, found = sentence.lower(), set()
+    for name, label in sorted(labels.items(), key=lambda item: -len(item[1])):
+        pattern = rf"\b{re.escape(label)}\b"
+        if re.search(pattern, text):
+            found.add(name)
+            text = re.sub(pattern, " ", text)
+    return found
+
+
+def test_every_hedge_and_intensifier_of_a_sentence_is_a_qualifier_of_its_fact(
+    fact_file: FactFile, vocab: Vocabulary
+) -> None:
+    labels = {
+        name: str(vocab.graph.value(OMSKG[name], RDFS.label))
+        for name, kind in vocab.individuals.items()
+        if kind == "Hedge"
+    }
+    for fact in fact_file.facts:
+        hedges = set(dict(fact.qualifiers).get("hedge", ()))
+        words = _hedge_words(fact.evidence.quote, labels)
+        assert hedges <= words, f"{fact.id}: hedges {sorted(hedges - words)} are not in its sentence"
+        assert words - hedges == HEDGES_OF_OTHER_PARTS.get(fact.id, set()), fact.id
 
 
 # ------------------------------------------------------------------ rejections
@@ -148,10 +261,11 @@ REJECTIONS = [
     ("duplicate entity", "  - id: irritability\n    kind: Symptom", "  - id: ataxia\n    kind: Symptom", None, "entity id 'ataxia' is defined twice"),
     ("duplicate fact id", "  - id: oms-rare\n", "  - id: oms-abbreviation\n", None, "fact id 'oms-abbreviation' is used twice"),
     ("undefined entity", "    object: rare-disease\n", "    object: rare-diseases\n", "id: oms-rare", "object 'rare-diseases' is not a defined entity"),
-    ("object of the wrong kind", "predicate: hasSymptom\n    object: opsoclonus", "predicate: hasSymptom\n    object: cerebellum", "id: oms-symptom-opsoclonus", "object 'cerebellum' is a BodySystem, but object must be a Symptom"),
+    ("object of the wrong kind", "predicate: hasSymptom\n    object: opsoclonus", "predicate: hasSymptom\n    object: cerebellum", "id: oms-characterized-by-opsoclonus", "object 'cerebellum' is a BodySystem, but object must be a Symptom"),
+    ("title not the source's", "title: 'Short answer · Medically reviewed summary · Last updated: 2026-04-07'", "title: 'Opsoclonus myoclonus syndrome (OMS): short answer'", "title: 'Opsoclonus", "source: title 'Opsoclonus myoclonus syndrome (OMS): short answer' is not what the header quote says"),
     ("unknown xref prefix", "exact: [HP:0010543]", "exact: [HPO:0010543]", "HPO:0010543", "unknown prefix 'HPO'"),
     ("malformed xref", "exact: [HP:0010543]", "exact: [HP:10543]", "HP:10543", "local id '10543' does not match HP's pattern"),
-    ("unknown match type", "      close: [HP:0000708]", "      same: [HP:0000708]", "same:", "unknown match type 'same'"),
+    ("unknown match type", "      exact: [HP:0000708]", "      same: [HP:0000708]", "same:", "unknown match type 'same'"),
     ("number not a number", "proportion: 0.5", "proportion: half", "proportion: half", "qualifier 'proportion' must be a number"),
     ("proportion above 1", "proportion: 0.5", "proportion: 50", "proportion: 50", "proportion 50 is outside 0 to 1"),
     ("age range reversed", "minValue: 18, maxValue: 20", "minValue: 20, maxValue: 18", "ageRange:", "minValue 20 exceeds maxValue 18"),

