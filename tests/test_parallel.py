@@ -41,7 +41,7 @@ def test_parallel_build_publishes_the_same_bytes(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(build_module, "PARALLEL_FILES", 1)
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
     report = build(facts, tmp_path / "parallel", DEFAULT_BASE)
-    assert report.assembled.facts == 2 * 48
+    assert report.assembled.facts == 2 * 54
     for path in sorted((tmp_path / "serial").iterdir()):
         assert (tmp_path / "parallel" / path.name).read_bytes() == path.read_bytes(), path.name
 

@@ -195,7 +195,7 @@ def test_empty_answer_says_why(store: Store, built: Path) -> None:
         "wrote? (check: SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } })\n"
     )
     status, out, err = omskg("query", "symptoms", "--endpoint", store.sparql, "--graph", GRAPH)
-    assert status == 0 and "(7 rows)" in out and err == ""
+    assert status == 0 and "(9 rows)" in out and err == ""
 
 
 def console_blocks(after: str) -> list[list[str]]:
@@ -255,7 +255,7 @@ def test_readme_virtuoso_example_word_for_word(virtuoso: Store, monkeypatch: pyt
     env: dict[str, str | None] = {"OMSKG_PASSWORD": virtuoso.password, "OMSKG_USER": None, "OMSKG_TOKEN": None}
     monkeypatch.chdir(REPO)
     assert run_readme_omskg(load_command, port_of, env) == (0, load_shown, "")
-    assert query_shown == ""  # the README says: the same 7 rows
+    assert query_shown == ""  # the README says: the same 9 rows
     assert run_readme_omskg(query_command, port_of, env) == (0, table, "")
 
 
