@@ -27,7 +27,7 @@ PROFILE = settings(max_examples=8, deadline=None, suppress_health_check=[HealthC
 
 def _references(fact: dict[str, object]) -> set[str]:
     refs = {str(fact["subject"])}
-    for key in ("object", "population", "diseaseContext", "therapeuticGoal"):
+    for key in ("object", "population", "diseaseContext", "therapeuticGoal", "purpose"):
         if key in fact:
             refs.add(str(fact[key]))
     return refs
