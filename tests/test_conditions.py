@@ -70,7 +70,7 @@ def test_the_condition_reads_with_plain_json(built: Path) -> None:
     assert symptoms["ataxia"]["hedge"] == ["typically"] and symptoms["ataxia"]["coreFeature"] is True
     assert symptoms["developmental regression"]["population"] == ["children"]
     assert symptoms["sleep disturbances"]["xrefs"] == [
-        {"id": "HP:0002360", "iri": "http://purl.obolibrary.org/obo/HP_0002360", "label": "Sleep abnormality", "match": "close"}]
+        {"id": "HP:0002360", "iri": "http://purl.obolibrary.org/obo/HP_0002360", "label": "Sleep abnormality", "match": "exact"}]
     evidence = symptoms["ataxia"]["evidence"]
     source = (REPO / "data" / "sources" / "oms-summary.txt").read_text(encoding="utf-8")
     assert source[evidence["start"]:evidence["end"]] == evidence["quote"]

@@ -43,7 +43,9 @@ def test_booleans_and_integers_are_native_json_decimals_stay_exact_strings(built
     assert approximate and all(value is True for value in approximate)
     predisposition = next(s for s in statements if s["predicate"] == "knownGeographicOrEthnicPredisposition")
     assert predisposition["object"] == {"@value": False}
-    incidence = _node(document, oms["hasIncidence"])
+    assert "hasIncidence" not in oms  # estimated and approximate: no plain triple (the truthy policy)
+    (rate,) = [s["object"] for s in statements if s["predicate"] == "hasIncidence"]
+    incidence = _node(document, rate)
     assert (incidence["cases"], incidence["outOf"], incidence["period"]) == (1, 5000000, "P1Y")
     assert incidence["rate"] == "0.0000002"  # an xsd:decimal: a JSON number would read back as a double
     positions = [n for n in document["@graph"] if n.get("type") == "oa:TextPositionSelector"]
