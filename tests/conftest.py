@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Graph
@@ -21,6 +23,35 @@ from omskg.records import EntityRef, FactFile
 from omskg.vocab import DEFAULT_BASE, Vocabulary, load_vocabulary
 
 REPO = Path(__file__).resolve().parents[1]
+
+def _cache_rdflib_sparql_translation() -> None:
+    """pySHACL, the reference engine, re-parses each SPARQL constraint for every focus node:
+    four fifths of its time on our shapes went to rdflib's SPARQL parser. Parsing and
+    translating a query is a pure function of its text, base and prefixes, and rdflib's own
+    prepared queries are made to be evaluated again and again, so the tests keep each
+    translation (the answers are the same; a test run is about twice as fast)."""
+    from rdflib.plugins.sparql import processor
+
+    if getattr(processor.SPARQLProcessor.query, "cached", False):
+        return
+    translate = functools.lru_cache(maxsize=4096)(
+        lambda text, base, prefixes: processor.translateQuery(processor.parseQuery(text), base, dict(prefixes))
+    )
+    evaluate = processor.SPARQLProcessor.query
+
+    def query(self: Any, strOrQuery: Any, initBindings: Any = None, initNs: Any = None,  # noqa: N803
+              base: Any = None, DEBUG: bool = False) -> Any:  # noqa: N803
+        if isinstance(strOrQuery, str):
+            prefixes = tuple(sorted((k, str(v)) for k, v in (initNs or {}).items()))
+            strOrQuery = translate(strOrQuery, base, prefixes)
+        return evaluate(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    query.cached = True  # type: ignore[attr-defined]
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+
+
+_cache_rdflib_sparql_translation()
+
 
 #: Test files that share servers started once per worker: each runs whole in one worker.
 TOGETHER = ("tests/test_stores.py",)

@@ -115,8 +115,10 @@ CASES = [
     Case("purpose not a purpose", st("oms-corticosteroids"), "", "?focus omskg:purpose e:ataxia .", "omskg:purpose", "ClassConstraintComponent", "omskg:purpose must name an omskg:Purpose"),
     Case("statement's triple missing", st("oms-symptom-ataxia"), "?s omskg:hasSymptom ?o .", "", "", "SPARQLConstraintComponent", "A statement that no qualifier withholds must have its triple in the graph"),
     # the truthy policy: "approximately 50% of pediatric cases" gets no plain triple, nor a materialised one
-    Case("plain triple of a withheld statement", NB, "", "?s omskg:associatedWith ?o .", "omskg:associatedWith", "SPARQLConstraintComponent", "A statement that a qualifier withholds (omskg:withholdsPlainTriple) must have no plain triple"),
-    Case("materialised triple of a withheld statement", NB, "", "?s biolink:associated_with ?o .", "biolink:associated_with", "SPARQLConstraintComponent", "A statement that a qualifier withholds (omskg:withholdsPlainTriple) must have no plain triple"),
+    Case("plain triple of a withheld statement", NB, "", "?s omskg:associatedWith ?o .", "omskg:associatedWith", "SPARQLConstraintComponent", "A statement that a qualifier withholds (a qualifier marked"),
+    Case("materialised triple of a withheld statement", NB, "", "?s biolink:associated_with ?o .", "biolink:associated_with", "SPARQLConstraintComponent", "A statement that a qualifier's value withholds (a value marked"),
+    Case("plain triple of a statement a population withholds", ATAXIA_ST, "", "?focus omskg:population e:children .", "omskg:hasSymptom", "SPARQLConstraintComponent", "A statement that a qualifier withholds (a qualifier marked"),
+    Case("plain triple of a statement its hedge withholds", ATAXIA_ST, "", "?focus omskg:hedge omskg:Believed .", "omskg:hasSymptom", "SPARQLConstraintComponent", "A statement that a qualifier's value withholds (a value marked"),
     # ---- evidence annotations
     Case("annotation is a blank node", "", "", "_:a a oa:Annotation .", "", "NodeKindConstraintComponent", "An evidence annotation must be named by an IRI"),
     Case("annotation target missing", ANNOTATION, "?focus oa:hasTarget ?x .", "", "oa:hasTarget", "MinCountConstraintComponent", "An evidence annotation needs exactly one oa:hasTarget"),
