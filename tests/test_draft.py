@@ -52,8 +52,8 @@ def oms_comparison(vocab: Vocabulary, fact_file: FactFile) -> tuple[object, dict
 def test_oms_draft_source_block_and_every_quote_offset_are_exact(oms_comparison, fact_file: FactFile) -> None:
     draft, figures, lines = oms_comparison
     assert draft.source_id == fact_file.source.id
-    # every field but the title (the curated file names the summary; the draft uses its header line)
-    assert figures["source fields the same"] >= 7, lines
+    # every field, the title included (both name the summary as its heading line does)
+    assert figures["source fields the same"] == 8, lines
     assert figures["quotes_same_offsets"] == figures["curated_quotes"] > 10
     assert figures["repeats"] == 3  # the repeated paragraph and the repeated first sentence of the next
     assert figures["facts_without_verbatim_quote"] == 0
@@ -65,6 +65,7 @@ def test_oms_draft_source_block_and_every_quote_offset_are_exact(oms_comparison,
 def test_oms_draft_proposes_the_symptom_hpo_ids_and_the_orphanet_id(oms_comparison, fact_file: FactFile) -> None:
     draft, figures, lines = oms_comparison
     assert figures["symptom_hp"] == figures["symptom_hp_proposed"] == 7
+    assert figures["symptom_hp_same"] == 7, lines
     # Where the match type differs, the draft says exact because HPO lists the source's
     # words as an EXACT synonym of the term, and the curated file says close.
     curated = {(e.id, x.curie): x.match for e in fact_file.entities for x in e.xrefs}

@@ -70,7 +70,7 @@ def compare(draft: Draft, curated: FactFile) -> Comparison:
             summary.disclaimer.end,
         )
         == (source.disclaimer.quote, source.disclaimer.start, source.disclaimer.end),
-        "title": summary.header.text == source.title,
+        "title": summary.name == source.title,
     }
     same = [k for k, ok in checks.items() if ok]
     differ = [k for k, ok in checks.items() if not ok]

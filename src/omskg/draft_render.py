@@ -55,7 +55,7 @@ def render(draft: Draft, source_file: str) -> str:
         f"  id: {draft.source_id}",
         f"  file: {source_file}",
         f"  sha256: {summary.sha256}",
-        f"  title: {q(summary.header.text)}  # the source has no title of its own: its header line",
+        f"  title: {q(summary.name)}  # the source has no other title: the name its heading line gives it",
         f"  kind: {summary.kind}",
         f"  last_updated: {summary.last_updated.isoformat()}",
         f"  header: {{quote: {q(summary.header.text)}, start: {summary.header.start}, "

@@ -52,6 +52,7 @@ class Summary:
     text: str
     sha256: str
     header: Span
+    name: str  # what the header line calls the document (its first part): its only title
     kind: str
     last_updated: dt.date
     disclaimer: Span
@@ -102,6 +103,7 @@ def read_summary(path: Path) -> Summary:
         text,
         hashlib.sha256(raw).hexdigest(),
         Span(first.rstrip(), 0, len(first.rstrip())),
+        header["parts"].split(" · ")[0].strip(),
         kind,
         updated,
         disclaimer,
