@@ -11,7 +11,7 @@ import pytest
 from omskg.vocab import load_vocabulary
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "omskg"
-MODULES = sorted(SRC.glob("*.py"))
+MODULES = sorted(SRC.glob("**/*.py"))  # the shacl package's modules too
 
 
 def _tree(path: Path) -> ast.Module:
@@ -74,7 +74,7 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(SRC).as_posix())
 def test_the_library_never_imports_the_cli_or_the_server(path: Path) -> None:
     imported = _imports(path)
     command_line = path.stem.startswith("cli")  # cli.py and the cli_*.py modules it registers
@@ -83,11 +83,12 @@ def test_the_library_never_imports_the_cli_or_the_server(path: Path) -> None:
     server = {"serve", "server", "site", "pages", "html_document", "diagram", "workers"}  # the server's modules
     if not command_line and path.stem not in server:
         assert not {f"omskg.{name}" for name in server} & imported
-    if path.name in ("validate.py", "shacl.py", "rdf.py"):
+    if path.name in ("validate.py", "rdf.py") or path.parent.name == "shacl":
         assert not {"omskg.query", "omskg.remote"} & imported  # validate needs no HTTP client
 
 
 def test_modules_stay_small() -> None:
-    """About 400 lines where the job allows; the SHACL engine is one job of its own."""
-    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in MODULES}
-    assert {name: n for name, n in sizes.items() if n > 420 and name != "shacl.py"} == {}
+    """About 400 lines: every module, the SHACL engine's (src/omskg/shacl/) included."""
+    sizes = {p.relative_to(SRC).as_posix(): len(p.read_text(encoding="utf-8").splitlines()) for p in MODULES}
+    assert "shacl/engine.py" in sizes  # the glob sees the package's modules
+    assert {name: n for name, n in sizes.items() if n > 420} == {}
