@@ -21,7 +21,7 @@ How a SPARQL constraint runs. SHACL defines it per focus node, with $this pre-bo
 (Replace(E, mu) of the standard: every basic graph pattern and path joined with
 {this: focus}). Oxigraph's query substitutions implement that binding, and are used per
 focus node for any query. A query of one proven form is run once over the whole graph
-instead, its rows kept for the shape's focus nodes (``_bulk_form``, an allowlist): a
+instead, its rows kept for the shape's focus nodes (``sparql._bulk_pattern``, an allowlist): a
 SELECT whose outer pattern binds $this in a plain triple pattern, built only of triple
 patterns, paths, OPTIONAL blocks of triple patterns and paths (with their FILTER), and
 FILTERs; $this in a FILTER or OPTIONAL only where the pattern under it binds $this;
