@@ -4,10 +4,12 @@
 ``omskg build`` writes it into dist/, ``omskg serve`` serves it, and ``omskg query``
 without --data queries it.
 
-Many fact files are read and turned into triples by forked workers, one chunk each. On a
-large graph the SHACL gate runs in a forked child process while the parent writes the
-serialisations (nothing is published until the gate has passed). Below ``PARALLEL_FILES``
-files and ``PARALLEL_FROM`` triples a fork costs more than it saves.
+Many fact files are read by forked workers, one chunk each; a worker builds each file's
+part of the graph as text (sorted N-Triples lines, JSON-LD node objects) and validates it
+with the ontology, and the parent merges the parts and runs the checks that span files
+(omskg.parts: the split SHACL gate, whose report is always the whole graph's). Below
+``PARALLEL_FILES`` files a fork costs more than it saves: the files are read here and the
+whole graph is validated.
 """
 
 from __future__ import annotations
@@ -17,23 +19,31 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from omskg import condition_json, condition_schema, describe, formats, kgx, mappings, publish, resources
+from omskg import (
+    condition_json,
+    condition_schema,
+    describe,
+    formats,
+    kgx,
+    mappings,
+    parts,
+    publish,
+    resources,
+)
 from omskg.facts import fact_file_paths, problems_across, read_fact_files
-from omskg.graph import file_triples, shared_triples
+from omskg.graph import file_triples, ontology_triples, shared_triples
 from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata, load_metadata
-from omskg.rdf import Triples, parse_ntriples
+from omskg.rdf import Triples
 from omskg.records import FactFile, InputError, Problem
-from omskg.validate import Engine, Outcome, validate_triples
+from omskg.validate import Engine, Outcome, _compiled_default_shapes, validate_triples
 from omskg.vocab import load_vocabulary
 
-PARALLEL_FROM = 50_000  # triples
 PARALLEL_FILES = 16  # fact files read and built by a pool of forked workers from this many
 _CAN_FORK = "fork" in multiprocessing.get_all_start_methods()  # not on Windows: all in one process
 
@@ -53,13 +63,24 @@ class ValidationFailed(Exception):
 
 @dataclass(frozen=True)
 class Assembled:
-    """The graph built from checked fact files, not yet validated."""
+    """The graph built from checked fact files, not yet validated: its N-Triples lines
+    (sorted), its JSON-LD node objects, and the records it was built from."""
 
-    triples: Triples
+    lines: list[str]
+    nodes: list[tuple[str, str]]
     fact_files: list[FactFile]
     meta: DatasetMetadata
     targets: dict[str, mappings.Target]
     base: str
+    gate: Callable[[], bool] = field(default=lambda: False, compare=False, repr=False)
+
+    @cached_property
+    def triples(self) -> Triples:
+        return parts.parse_all(self.lines)
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
 
     @property
     def facts(self) -> int:
@@ -89,18 +110,22 @@ class Publication:
 
 
 def assemble(
-    facts_dir: Path, base: str, progress: Progress = _quiet, metadata_file: Path | None = None
+    facts_dir: Path, base: str, progress: Progress = _quiet, metadata_file: Path | None = None,
+    split: bool = True,
 ) -> Assembled:
-    """Read and check the fact files and cross-references, and build the graph (not yet validated).
-    ``metadata_file`` defaults to the shipped data/dataset.yaml."""
+    """Read and check the fact files and cross-references, and build the graph (not yet
+    validated). ``metadata_file`` defaults to the shipped data/dataset.yaml. With ``split``,
+    the parallel workers validate each file's triples for the split SHACL gate (omskg.parts)."""
     Iris(base)  # an invalid base is refused before any work
     paths = fact_file_paths(facts_dir)
     progress(f"reading {len(paths)} fact file(s) from {facts_dir} and building their triples")
     began = time.perf_counter()
-    if len(paths) >= PARALLEL_FILES and _CAN_FORK:
-        fact_files, problems, triples = _read_and_build_in_parallel(paths, base)
+    parallel = len(paths) >= PARALLEL_FILES and _CAN_FORK
+    if parallel:
+        fact_files, problems, built = _read_and_build_in_parallel(paths, base, split)
+        whole: Triples | None = None
     else:
-        fact_files, problems, triples = _read_and_build_here(paths, base)
+        fact_files, problems, built, whole = _read_and_build_here(paths, base)
     problems.extend(problems_across(fact_files))
     if problems:
         raise InputError(problems)
@@ -108,75 +133,92 @@ def assemble(
     targets = mappings.load_targets(targets_path)
     mappings.check_xrefs(fact_files, targets, targets_path)
     meta = load_metadata(metadata_file or resources.dataset_metadata_file())
-    triples |= shared_triples(fact_files, load_vocabulary(), base, meta)
-    assembled = Assembled(triples, fact_files, meta, targets, base)
+    vocab = load_vocabulary()
+    shared = shared_triples(fact_files, vocab, base, meta)
+    ontology = set(ontology_triples(vocab))
+    merged = parts.merge(built, ontology, shared, _node_writer(base))
+    gate: Callable[[], bool] = lambda: False  # noqa: E731
+    if parallel and split:
+        gate = partial(parts.split_gate, built, merged, ontology)
+    assembled = Assembled(merged.lines, merged.nodes, fact_files, meta, targets, base, gate)
+    if whole is not None:
+        assembled.__dict__["triples"] = whole | shared  # (the cached property, already known)
     progress(_rate(
-        f"read {len(paths):,} fact file(s) and built {len(triples):,} triples from {assembled.facts:,} "
-        f"facts about {assembled.entities:,} entities", len(triples), "triples", began,
+        f"read {len(paths):,} fact file(s) and built {assembled.count:,} triples from {assembled.facts:,} "
+        f"facts about {assembled.entities:,} entities", assembled.count, "triples", began,
     ))
     return assembled
 
 
-def _read_and_build_here(paths: list[Path], base: str) -> tuple[list[FactFile], list[Problem], Triples]:
-    """Read fact files and build their triples; the problems of the files that fail."""
+_WRITERS: dict[str, parts.NodeWriter] = {}
+
+
+def _node_writer(base: str) -> parts.NodeWriter:
+    """The JSON-LD node writer for ``base`` (one per process: its caches pay off)."""
+    found = _WRITERS.get(base)
+    if found is None:
+        found = _WRITERS[base] = formats.jsonld_nodes(formats.jsonld_context(load_vocabulary(), base))
+    return found
+
+
+def _read_and_build(
+    paths: list[Path], base: str, validate: bool = False
+) -> tuple[list[FactFile], list[Problem], list[parts.Part], list[Triples]]:
+    """Read fact files and build each one's part of the graph (validated with the ontology
+    when ``validate``); the problems of the files that fail."""
     vocab = load_vocabulary()
     fact_files, problems = read_fact_files(paths, vocab)
-    triples: Triples = set()
+    node = _node_writer(base)
+    built: list[parts.Part] = []
+    triple_sets: list[Triples] = []
     for fact_file in fact_files:
-        triples |= file_triples(fact_file, vocab, base)
-    return fact_files, problems, triples
+        triples = file_triples(fact_file, vocab, base)
+        conforms = validate_triples(triples).conforms if validate else True
+        built.append(parts.make_part(triples, node, conforms))
+        triple_sets.append(triples)
+    return fact_files, problems, built, triple_sets
 
 
-def _read_and_build(paths: list[Path], base: str) -> tuple[list[FactFile], list[Problem], bytes]:
-    """In a worker: ``_read_and_build_here``, the triples handed back as N-Triples
-    (parsing them is ten times cheaper than pickling the triples)."""
-    fact_files, problems, triples = _read_and_build_here(paths, base)
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    assert data is not None
-    return fact_files, problems, data
+def _read_and_build_here(
+    paths: list[Path], base: str
+) -> tuple[list[FactFile], list[Problem], list[parts.Part], Triples]:
+    fact_files, problems, built, triple_sets = _read_and_build(paths, base)
+    whole: Triples = set()
+    for triples in triple_sets:
+        whole |= triples
+    return fact_files, problems, built, whole
+
+
+def _in_worker(
+    paths: list[Path], base: str, validate: bool
+) -> tuple[list[FactFile], list[Problem], list[parts.Part]]:
+    fact_files, problems, built, _ = _read_and_build(paths, base, validate)
+    return fact_files, problems, built
 
 
 def _read_and_build_in_parallel(
-    paths: list[Path], base: str
-) -> tuple[list[FactFile], list[Problem], Triples]:
+    paths: list[Path], base: str, validate: bool
+) -> tuple[list[FactFile], list[Problem], list[parts.Part]]:
     workers = max(1, min(os.cpu_count() or 1, 8))
     size = -(-len(paths) // (workers * 4))  # a few chunks per worker, to even out the load
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     fact_files: list[FactFile] = []
     problems: list[Problem] = []
-    triples: Triples = set()
+    built: list[parts.Part] = []
+    if validate:
+        _compiled_default_shapes()  # compiled once, before the workers are forked
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for files, found, data in pool.map(_read_and_build, chunks, [base] * len(chunks)):
+        every = len(chunks)
+        for files, found, part in pool.map(_in_worker, chunks, [base] * every, [validate] * every):
             fact_files.extend(files)
             problems.extend(found)
-            triples |= parse_ntriples(data)
-    return fact_files, problems, triples
+            built.extend(part)
+    return fact_files, problems, built
 
 
 def _rate(message: str, count: int, unit: str, began: float) -> str:
     seconds = time.perf_counter() - began
     return f"{message} in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f} {unit}/s)"
-
-
-_PENDING: Triples = set()  # what a forked validator inherits
-
-
-def _validate_pending(engine: Engine) -> Outcome:
-    return validate_triples(_PENDING, engine=engine)
-
-
-def _start_validation(triples: Triples, engine: Engine) -> Future[Outcome]:
-    global _PENDING
-    if len(triples) < PARALLEL_FROM or not _CAN_FORK:
-        done: Future[Outcome] = Future()
-        done.set_result(validate_triples(triples, engine=engine))
-        return done
-    _PENDING = triples
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    future = pool.submit(_validate_pending, engine)  # the worker is forked here
-    _PENDING = set()
-    pool.shutdown(wait=False)  # the worker finishes its one task, then exits
-    return future
 
 
 def publish_graph(
@@ -203,28 +245,26 @@ def _publish(
     facts_dir: Path, base: str, progress: Progress, engine: Engine, metadata_file: Path | None
 ) -> Publication:
     started = time.perf_counter()
-    assembled = assemble(facts_dir, base, progress, metadata_file)
-    triples, meta = assembled.triples, assembled.meta
-    progress(f"validating {len(triples):,} triples against the SHACL shapes ({engine} engine)")
+    assembled = assemble(facts_dir, base, progress, metadata_file, split=engine == "fast")
+    count, meta = assembled.count, assembled.meta
+    progress(f"validating {count:,} triples against the SHACL shapes ({engine} engine)")
     began = time.perf_counter()
-    validation = _start_validation(triples, engine)
+    if not (engine == "fast" and assembled.gate()):  # the split gate, else the whole graph
+        outcome = validate_triples(assembled.triples, engine=engine)
+        if not outcome.conforms:
+            raise ValidationFailed(outcome)
+    progress(_rate("validated", count, "triples", began))
 
     serialising = time.perf_counter()
-    ordered = formats.SortedTriples(triples)
-    files = _graph_files(ordered, base)
-    files[publish.NQUADS] = formats.nquads(ordered, str(Iris(base).release(meta.version)))
-    files |= _reader_files(assembled, ordered)
+    files = _graph_files(assembled, base)
+    files[publish.NQUADS] = formats.nquads_of_lines(assembled.lines, str(Iris(base).release(meta.version)))
+    files |= _reader_files(assembled)
     rows = mappings.mappings(assembled.fact_files, assembled.targets)
     files[publish.SSSOM] = mappings.sssom_tsv(
         rows, base, meta.version, meta.title, meta.license, meta.issued.isoformat()
     )
-    stats = describe.statistics(ordered.triples, base)
-    progress(_rate("serialised Turtle, N-Triples, JSON-LD and SSSOM", len(triples), "triples", serialising))
-
-    outcome = validation.result()
-    progress(_rate("validated", len(triples), "triples", began))
-    if not outcome.conforms:
-        raise ValidationFailed(outcome)
+    stats = describe.statistics_of_lines(assembled.lines, base)
+    progress(_rate("serialised Turtle, N-Triples, JSON-LD and SSSOM", count, "triples", serialising))
 
     disclaimer = assembled.fact_files[0].source.disclaimer.quote
     sources = [f.source for f in assembled.fact_files]
@@ -237,14 +277,15 @@ def _publish(
     return Publication(assembled, files, len(rows), time.perf_counter() - started)
 
 
-def _graph_files(ordered: formats.SortedTriples, base: str) -> dict[str, bytes]:
+def _graph_files(assembled: Assembled, base: str) -> dict[str, bytes]:
     """The graph in every format, with its context, and the ontology and shapes it was built
     and validated with."""
     context = formats.jsonld_context(load_vocabulary(), base)
+    ntriples = formats.ntriples_of_lines(assembled.lines)
     return {
-        publish.TURTLE: formats.turtle(ordered, Iris(base).prefix_map()),
-        publish.NTRIPLES: formats.ntriples(ordered),
-        publish.JSONLD: formats.jsonld(ordered, context),
+        publish.TURTLE: formats.turtle_of_ntriples(ntriples, Iris(base).prefix_map()),
+        publish.NTRIPLES: ntriples,
+        publish.JSONLD: formats.jsonld_document(assembled.nodes, context),
         publish.CONTEXT: formats.context_document(context),
         publish.ONTOLOGY: resources.ontology_file().read_bytes(),
         publish.SHAPES: (resources.shapes_dir() / "omskg-shapes.ttl").read_bytes(),
@@ -252,7 +293,7 @@ def _graph_files(ordered: formats.SortedTriples, base: str) -> dict[str, bytes]:
     }
 
 
-def _reader_files(assembled: Assembled, ordered: formats.SortedTriples) -> dict[str, bytes]:
+def _reader_files(assembled: Assembled) -> dict[str, bytes]:
     """The same facts for readers without RDF: nested JSON per condition (with its JSON
     Schema), and KGX nodes and edges for the Biolink world."""
     vocab = load_vocabulary()

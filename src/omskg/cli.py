@@ -77,7 +77,7 @@ def build(facts_dir: Path | None, out_dir: Path, base: str | None, engine: str) 
             fail([f"omskg build: {error}"], 2)
     assembled = publication.assembled
     click.echo(
-        f"built {len(assembled.triples)} triples and {publication.mappings} mappings "
+        f"built {assembled.count} triples and {publication.mappings} mappings "
         f"from {assembled.facts} facts about {assembled.entities} entities "
         f"in {publication.seconds:.1f} s"
     )

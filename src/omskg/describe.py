@@ -87,6 +87,52 @@ def statistics(triples: list[ox.Triple], base: str) -> Statistics:
     )
 
 
+def statistics_of_lines(lines: list[str], base: str) -> Statistics:
+    """``statistics`` of the triples whose N-Triples forms (``str`` of each) are ``lines``,
+    read from the text: the same figures without a Python object per triple."""
+    rdf_type, source_class = f"<{RDF.type}>", f"<{OMSKG.SourceDocument}>"
+    match_properties = {f"<{p}>" for p in MATCH_PROPERTIES.values()}
+    entity_space = f"<{Iris(base).entity('')}"
+    subjects: set[str] = set()
+    objects: set[str] = set()
+    properties: Counter[str] = Counter()
+    classes: Counter[str] = Counter()
+    links: list[tuple[str, str]] = []
+    sources: list[str] = []
+    for line in lines:
+        subject, predicate, obj = line.split(" ", 2)
+        subjects.add(subject)
+        objects.add(obj)
+        properties[predicate] += 1
+        if predicate == rdf_type:
+            classes[_value(obj)] += 1
+            if obj == source_class:
+                sources.append(_value(subject))
+        elif predicate in match_properties and subject.startswith(entity_space):
+            links.append((predicate[1:-1], _value(obj)))
+    converter = xref_converter()
+    by_prefix: dict[str, Counter[str]] = {}
+    for predicate_iri, target in links:
+        prefix = converter.compress(target, strict=True).split(":", 1)[0]
+        by_prefix.setdefault(prefix, Counter())[predicate_iri] += 1
+    ontology = f"<{OMSKG}"
+    entities = sum(1 for s in subjects if s.startswith(f"<{base}") and not s.startswith(ontology))
+    return Statistics(
+        len(lines), entities, len(subjects), len(objects),
+        Counter({p[1:-1]: n for p, n in properties.items()}), classes, sorted(sources), by_prefix,
+    )
+
+
+def _value(term: str) -> str:
+    """The ``value`` of a term in its N-Triples form (an IRI's, a blank node's or a literal's)."""
+    if term.startswith("<"):
+        return term[1:-1]
+    if term.startswith("_:"):
+        return term[2:]
+    quad = next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {term} .", format=ox.RdfFormat.N_TRIPLES)))
+    return quad.object.value
+
+
 def prefix_map(base: str) -> dict[str, str]:
     """The prefixes of the description's Turtle: the graph's, and DCMI types, PAV, SPDX, FOAF."""
     return {**Iris(base).prefix_map(), **{p: str(ns) for p, ns in DESCRIPTION_NAMESPACES.items()}}

@@ -9,6 +9,7 @@ timestamp or a path of this machine.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -67,13 +68,30 @@ def turtle(triples: SortedTriples, prefixes: dict[str, str]) -> bytes:
 
 
 def ntriples(triples: SortedTriples) -> bytes:
-    return "".join(line + " .\n" for line in triples.lines).encode("utf-8")
+    return ntriples_of_lines(triples.lines)
 
 
 def nquads(triples: SortedTriples, graph: str) -> bytes:
+    return nquads_of_lines(triples.lines, graph)
+
+
+def ntriples_of_lines(lines: list[str]) -> bytes:
+    """Sorted triples in their N-Triples form (``str`` of each, as SortedTriples has them)."""
+    return (" .\n".join(lines) + " .\n").encode("utf-8") if lines else b""
+
+
+def nquads_of_lines(lines: list[str], graph: str) -> bytes:
     """The N-Triples lines, each in the named graph ``graph`` (a release's IRI), same order."""
     name = f" {ox.NamedNode(graph)} .\n"
-    return "".join(line + name for line in triples.lines).encode("utf-8")
+    return (name.join(lines) + name).encode("utf-8") if lines else b""
+
+
+def turtle_of_ntriples(data: bytes, prefixes: dict[str, str]) -> bytes:
+    """Turtle of N-Triples bytes, in their order (as ``turtle`` writes the same triples)."""
+    quads = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+    written = ox.serialize((quad.triple for quad in quads), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert written is not None
+    return written
 
 
 def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
@@ -81,7 +99,6 @@ def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
     nodes first and the ontology's after them, keys named by the context's terms where a term
     fits the value, compact IRIs elsewhere."""
     compactor = _Compactor(context)
-    vocabulary = (compactor.iri(str(OMSKG) + "x")[:-1], str(OMSKG))  # how the ontology's terms are written
     nodes: list[tuple[str, str]] = []  # (id, the node as one line of JSON)
     subject: ox.NamedNode | ox.BlankNode | None = None
     group: list[ox.Triple] = []
@@ -93,7 +110,20 @@ def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
         group.append(triple)
     if group:
         nodes.append(compactor.node(group))
-    nodes.sort(key=lambda node: (node[0].startswith(vocabulary), node[0]))  # the data, then the ontology
+    return jsonld_document(nodes, context)
+
+
+def jsonld_nodes(context: dict[str, Any]) -> Callable[[list[ox.Triple]], tuple[str, str]]:
+    """The writer of one JSON-LD node object: (compact id, one line of JSON) for the triples
+    of one subject in N-Triples order, as ``jsonld`` writes it (for nodes written apart)."""
+    return _Compactor(context).node
+
+
+def jsonld_document(nodes: list[tuple[str, str]], context: dict[str, Any]) -> bytes:
+    """The JSON-LD document of node objects (compact id, line), one per subject: the data's
+    nodes first and the ontology's after them, each group by id."""
+    vocabulary = (_Compactor(context).iri(str(OMSKG) + "x")[:-1], str(OMSKG))  # the ontology's terms
+    nodes = sorted(nodes, key=lambda node: (node[0].startswith(vocabulary), node[0]))
     head = json.dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)
     body = ",\n".join("    " + node for _, node in nodes)
     return (head[: head.rindex("}")].rstrip() + ',\n  "@graph": [\n' + body + "\n  ]\n}\n").encode("utf-8")
