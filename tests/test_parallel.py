@@ -21,6 +21,7 @@ from omskg.vocab import DEFAULT_BASE
 def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every fact file in its own worker's chunk, and the SHACL gate in a child, whatever the size."""
     monkeypatch.setattr(build_module, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
 
 
 def _two_conditions(tmp_path: Path) -> Path:
@@ -38,6 +39,7 @@ def test_parallel_build_publishes_the_same_bytes(tmp_path: Path, monkeypatch: py
     facts = _two_conditions(tmp_path)
     build(facts, tmp_path / "serial", DEFAULT_BASE)
     monkeypatch.setattr(build_module, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
     report = build(facts, tmp_path / "parallel", DEFAULT_BASE)
     assert report.assembled.facts == 2 * 48
     for path in sorted((tmp_path / "serial").iterdir()):

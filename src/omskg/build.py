@@ -9,7 +9,8 @@ part of the graph as text (sorted N-Triples lines, JSON-LD node objects) and val
 with the ontology, and the parent merges the parts and runs the checks that span files
 (omskg.parts: the split SHACL gate, whose report is always the whole graph's). Below
 ``PARALLEL_FILES`` files a fork costs more than it saves: the files are read here and the
-whole graph is validated.
+whole graph is validated. On a large graph (``PARALLEL_FROM``) a forked child writes the
+files for readers without RDF while the parent writes the graph's formats.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -42,8 +43,9 @@ from omskg.metadata import DatasetMetadata, load_metadata
 from omskg.rdf import Triples
 from omskg.records import FactFile, InputError, Problem
 from omskg.validate import Engine, Outcome, _compiled_default_shapes, validate_triples
-from omskg.vocab import load_vocabulary
+from omskg.vocab import Vocabulary, load_vocabulary
 
+PARALLEL_FROM = 50_000  # triples: from this many, the files for readers are written in a forked child
 PARALLEL_FILES = 16  # fact files read and built by a pool of forked workers from this many
 _CAN_FORK = "fork" in multiprocessing.get_all_start_methods()  # not on Windows: all in one process
 
@@ -163,30 +165,42 @@ def _node_writer(base: str) -> parts.NodeWriter:
 
 def _read_and_build(
     paths: list[Path], base: str, validate: bool = False
-) -> tuple[list[FactFile], list[Problem], list[parts.Part], list[Triples]]:
+) -> tuple[list[FactFile], list[Problem], list[parts.Part], Triples]:
     """Read fact files and build each one's part of the graph (validated with the ontology
     when ``validate``); the problems of the files that fail."""
     vocab = load_vocabulary()
     fact_files, problems = read_fact_files(paths, vocab)
     node = _node_writer(base)
     built: list[parts.Part] = []
-    triple_sets: list[Triples] = []
+    every: Triples = set()
     for fact_file in fact_files:
         triples = file_triples(fact_file, vocab, base)
-        conforms = validate_triples(triples).conforms if validate else True
-        built.append(parts.make_part(triples, node, conforms))
-        triple_sets.append(triples)
-    return fact_files, problems, built, triple_sets
+        part = parts.make_part(triples, node)
+        if validate:  # the file's triples with the ontology, the store loaded from their text
+            text = formats.ntriples_of_lines(part.lines) + _ontology_ntriples(vocab)
+            part.conforms = validate_triples(triples, ntriples=text).conforms
+        else:
+            every |= triples
+        built.append(part)
+    return fact_files, problems, built, every
+
+
+_ONTOLOGY_TEXT: dict[int, bytes] = {}
+
+
+def _ontology_ntriples(vocab: Vocabulary) -> bytes:
+    found = _ONTOLOGY_TEXT.get(id(vocab))
+    if found is None:  # (load_vocabulary is cached: the vocabulary lives as long as the process)
+        found = _ONTOLOGY_TEXT[id(vocab)] = formats.ntriples_of_lines(
+            sorted(str(t) for t in ontology_triples(vocab))
+        )
+    return found
 
 
 def _read_and_build_here(
     paths: list[Path], base: str
 ) -> tuple[list[FactFile], list[Problem], list[parts.Part], Triples]:
-    fact_files, problems, built, triple_sets = _read_and_build(paths, base)
-    whole: Triples = set()
-    for triples in triple_sets:
-        whole |= triples
-    return fact_files, problems, built, whole
+    return _read_and_build(paths, base)
 
 
 def _in_worker(
@@ -199,6 +213,7 @@ def _in_worker(
 def _read_and_build_in_parallel(
     paths: list[Path], base: str, validate: bool
 ) -> tuple[list[FactFile], list[Problem], list[parts.Part]]:
+    """Chunks of fact files in forked workers, a part of the graph per file."""
     workers = max(1, min(os.cpu_count() or 1, 8))
     size = -(-len(paths) // (workers * 4))  # a few chunks per worker, to even out the load
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
@@ -256,14 +271,12 @@ def _publish(
     progress(_rate("validated", count, "triples", began))
 
     serialising = time.perf_counter()
+    readers = _start_reader_files(assembled)  # in a forked child on a large graph, meanwhile:
     files = _graph_files(assembled, base)
     files[publish.NQUADS] = formats.nquads_of_lines(assembled.lines, str(Iris(base).release(meta.version)))
-    files |= _reader_files(assembled)
-    rows = mappings.mappings(assembled.fact_files, assembled.targets)
-    files[publish.SSSOM] = mappings.sssom_tsv(
-        rows, base, meta.version, meta.title, meta.license, meta.issued.isoformat()
-    )
     stats = describe.statistics_of_lines(assembled.lines, base)
+    written, rows = readers.result()
+    files |= written
     progress(_rate("serialised Turtle, N-Triples, JSON-LD and SSSOM", count, "triples", serialising))
 
     disclaimer = assembled.fact_files[0].source.disclaimer.quote
@@ -274,7 +287,7 @@ def _publish(
         raise ValidationFailed(outcome, "the dataset description")
     files[publish.DESCRIPTION] = formats.turtle(formats.SortedTriples(description), describe.prefix_map(base))
     files[publish.SCHEMA_ORG] = describe.schema_org(meta, files, base, disclaimer, stats.sources)
-    return Publication(assembled, files, len(rows), time.perf_counter() - started)
+    return Publication(assembled, files, rows, time.perf_counter() - started)
 
 
 def _graph_files(assembled: Assembled, base: str) -> dict[str, bytes]:
@@ -291,6 +304,39 @@ def _graph_files(assembled: Assembled, base: str) -> dict[str, bytes]:
         publish.SHAPES: (resources.shapes_dir() / "omskg-shapes.ttl").read_bytes(),
         publish.DATASET_SHAPES: (resources.shapes_dir() / "dataset-shapes.ttl").read_bytes(),
     }
+
+
+_PENDING: list[Assembled] = []  # what a forked child inherits
+
+
+def _reader_files_pending() -> tuple[dict[str, bytes], int]:
+    return _reader_files_and_sssom(_PENDING[0])
+
+
+def _start_reader_files(assembled: Assembled) -> Future[tuple[dict[str, bytes], int]]:
+    """The files for readers without RDF, and the SSSOM mappings: in a forked child on a large
+    graph (the parent writes the graph's formats meanwhile), else here."""
+    if assembled.count < PARALLEL_FROM or not _CAN_FORK:
+        done: Future[tuple[dict[str, bytes], int]] = Future()
+        done.set_result(_reader_files_and_sssom(assembled))
+        return done
+    _PENDING[:] = [assembled]
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    try:
+        return pool.submit(_reader_files_pending)  # the child is forked here
+    finally:
+        _PENDING.clear()
+        pool.shutdown(wait=False)  # the child finishes its one task, then exits
+
+
+def _reader_files_and_sssom(assembled: Assembled) -> tuple[dict[str, bytes], int]:
+    meta = assembled.meta
+    files = _reader_files(assembled)
+    rows = mappings.mappings(assembled.fact_files, assembled.targets)
+    files[publish.SSSOM] = mappings.sssom_tsv(
+        rows, assembled.base, meta.version, meta.title, meta.license, meta.issued.isoformat()
+    )
+    return files, len(rows)
 
 
 def _reader_files(assembled: Assembled) -> dict[str, bytes]:

@@ -130,7 +130,7 @@ def _value(term: str) -> str:
     if term.startswith("_:"):
         return term[2:]
     quad = next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {term} .", format=ox.RdfFormat.N_TRIPLES)))
-    return quad.object.value
+    return str(quad.object.value)
 
 
 def prefix_map(base: str) -> dict[str, str]:
