@@ -70,6 +70,7 @@ class Assembled:
 
     lines: list[str]
     nodes: list[tuple[str, str]]
+    turtle: list[bytes]  # a Turtle statement per subject
     fact_files: list[FactFile]
     meta: DatasetMetadata
     targets: dict[str, mappings.Target]
@@ -138,11 +139,11 @@ def assemble(
     vocab = load_vocabulary()
     shared = shared_triples(fact_files, vocab, base, meta)
     ontology = set(ontology_triples(vocab))
-    merged = parts.merge(built, ontology, shared, _node_writer(base))
+    merged = parts.merge(built, ontology, shared, _writers(base))
     gate: Callable[[], bool] = lambda: False  # noqa: E731
     if parallel and split:
         gate = partial(parts.split_gate, built, merged, ontology)
-    assembled = Assembled(merged.lines, merged.nodes, fact_files, meta, targets, base, gate)
+    assembled = Assembled(merged.lines, merged.nodes, merged.turtle, fact_files, meta, targets, base, gate)
     if whole is not None:
         assembled.__dict__["triples"] = whole | shared  # (the cached property, already known)
     progress(_rate(
@@ -152,14 +153,15 @@ def assemble(
     return assembled
 
 
-_WRITERS: dict[str, parts.NodeWriter] = {}
+_WRITERS: dict[str, parts.Writers] = {}
 
 
-def _node_writer(base: str) -> parts.NodeWriter:
-    """The JSON-LD node writer for ``base`` (one per process: its caches pay off)."""
+def _writers(base: str) -> parts.Writers:
+    """The JSON-LD node and Turtle writers for ``base`` (one per process: caches pay off)."""
     found = _WRITERS.get(base)
     if found is None:
-        found = _WRITERS[base] = formats.jsonld_nodes(formats.jsonld_context(load_vocabulary(), base))
+        context = formats.jsonld_context(load_vocabulary(), base)
+        found = _WRITERS[base] = parts.Writers(formats.jsonld_nodes(context), Iris(base).prefix_map())
     return found
 
 
@@ -170,12 +172,12 @@ def _read_and_build(
     when ``validate``); the problems of the files that fail."""
     vocab = load_vocabulary()
     fact_files, problems = read_fact_files(paths, vocab)
-    node = _node_writer(base)
+    writers = _writers(base)
     built: list[parts.Part] = []
     every: Triples = set()
     for fact_file in fact_files:
         triples = file_triples(fact_file, vocab, base)
-        part = parts.make_part(triples, node)
+        part = parts.make_part(triples, writers)
         if validate:  # the file's triples with the ontology, the store loaded from their text
             text = formats.ntriples_of_lines(part.lines) + _ontology_ntriples(vocab)
             part.conforms = validate_triples(triples, ntriples=text).conforms
@@ -296,7 +298,7 @@ def _graph_files(assembled: Assembled, base: str) -> dict[str, bytes]:
     context = formats.jsonld_context(load_vocabulary(), base)
     ntriples = formats.ntriples_of_lines(assembled.lines)
     return {
-        publish.TURTLE: formats.turtle_of_ntriples(ntriples, Iris(base).prefix_map()),
+        publish.TURTLE: formats.turtle_document(assembled.turtle, Iris(base).prefix_map()),
         publish.NTRIPLES: ntriples,
         publish.JSONLD: formats.jsonld_document(assembled.nodes, context),
         publish.CONTEXT: formats.context_document(context),

@@ -86,12 +86,20 @@ def nquads_of_lines(lines: list[str], graph: str) -> bytes:
     return (name.join(lines) + name).encode("utf-8") if lines else b""
 
 
-def turtle_of_ntriples(data: bytes, prefixes: dict[str, str]) -> bytes:
-    """Turtle of N-Triples bytes, in their order (as ``turtle`` writes the same triples)."""
-    quads = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
-    written = ox.serialize((quad.triple for quad in quads), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+def turtle_document(statements: list[bytes], prefixes: dict[str, str]) -> bytes:
+    """The Turtle of sorted triples from its statements, one per subject (as ``turtle``
+    writes the same triples with ``prefixes``)."""
+    if not statements:
+        return b""
+    return turtle_prefixes(prefixes) + b"".join(statements)
+
+
+def turtle_prefixes(prefixes: dict[str, str]) -> bytes:
+    """The @prefix lines Oxigraph's Turtle writer starts with (in its own order)."""
+    probe = ox.Triple(ox.NamedNode("urn:omskg:s"), ox.NamedNode("urn:omskg:p"), ox.NamedNode("urn:omskg:o"))
+    written = ox.serialize([probe], format=ox.RdfFormat.TURTLE, prefixes=prefixes)
     assert written is not None
-    return written
+    return written[: written.rindex(b"<urn:omskg:s>")]
 
 
 def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:

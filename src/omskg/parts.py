@@ -42,6 +42,7 @@ no check of it reads backward. So every result of G is a result of some Gi or of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -54,6 +55,15 @@ from omskg.rdf import Triples
 NodeWriter = Callable[[list[ox.Triple]], tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class Writers:
+    """How a subject's triples are written where a part is built: its JSON-LD node object
+    and, with ``prefixes``, its Turtle (as formats.turtle writes it with those prefixes)."""
+
+    node: NodeWriter
+    prefixes: dict[str, str]
+
+
 @dataclass
 class Part:
     """One fact file's triples as text, and whether they conform with the ontology mixed in."""
@@ -62,10 +72,27 @@ class Part:
     blocks: dict[str, tuple[int, int]]  # subject -> its lines, lines[start:end]
     terms: set[str]  # every IRI and blank node, in any position
     nodes: dict[str, tuple[str, str]]  # subject -> its JSON-LD node object (id, line)
+    turtle: dict[str, bytes]  # subject -> its Turtle statement
     conforms: bool = True
 
 
-def make_part(triples: Triples, node: NodeWriter | None, conforms: bool = True) -> Part:
+_SUBJECT_START = re.compile(rb"\n(?=[^\t])")  # Oxigraph indents every line but a subject's first
+
+
+def turtle_statements(triples: list[ox.Triple], prefixes: dict[str, str]) -> list[bytes] | None:
+    """The Turtle of sorted triples as one statement per subject (formats.turtle's bytes,
+    without the prefixes, cut where a subject starts); None where it cannot be cut so."""
+    if not triples:
+        return []
+    written = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert written is not None
+    body = written.split(b"\n", len(prefixes))[-1]
+    statements = [chunk + b"\n" for chunk in _SUBJECT_START.split(body.removesuffix(b"\n"))]
+    subjects = sum(1 for i, t in enumerate(triples) if i == 0 or t.subject != triples[i - 1].subject)
+    return statements if len(statements) == subjects else None
+
+
+def make_part(triples: Triples, writers: Writers | None, conforms: bool = True) -> Part:
     keyed = sorted((str(t), t) for t in triples)
     lines = [line for line, _ in keyed]
     blocks: dict[str, tuple[int, int]] = {}
@@ -77,15 +104,20 @@ def make_part(triples: Triples, node: NodeWriter | None, conforms: bool = True) 
             group = [t for _, t in keyed[start:index]]
             subject = str(group[0].subject)
             blocks[subject] = (start, index)
-            if node is not None:
-                nodes[subject] = node(group)
+            if writers is not None:
+                nodes[subject] = writers.node(group)
             start = index
     for _, triple in keyed:
         terms.add(str(triple.predicate))
         if not isinstance(triple.object, ox.Literal):
             terms.add(str(triple.object))
     terms.update(blocks)
-    return Part(lines, blocks, terms, nodes, conforms)
+    turtle: dict[str, bytes] = {}
+    if writers is not None:
+        statements = turtle_statements([t for _, t in keyed], writers.prefixes)
+        if statements is not None:
+            turtle = dict(zip(blocks, statements, strict=True))
+    return Part(lines, blocks, terms, nodes, turtle, conforms)
 
 
 def _terms_of(triples: Iterable[ox.Triple]) -> set[str]:
@@ -105,15 +137,16 @@ class Merged:
 
     lines: list[str]
     nodes: list[tuple[str, str]]
+    turtle: list[bytes]  # a Turtle statement per subject, in order
     local: bool
     gate_graph: Triples = field(default_factory=set)
     private: Callable[[str], bool] = lambda term: False
 
 
-def merge(parts: list[Part], ontology: Triples, shared: Triples, node: NodeWriter) -> Merged:
+def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writers) -> Merged:
     """One graph of the parts, the ontology and the shared triples (``shared`` need not
     repeat the ontology): lines sorted and unique, a JSON-LD node per subject."""
-    common = make_part(ontology | shared, None)  # small: O and S
+    common = make_part(ontology | shared, None)  # small: O and S (written below)
     ontology_terms = _terms_of(ontology)
     ontology_lines = {str(t) for t in ontology}
     # where each term occurs: the index of its one part, or -1 when in several, or in O or S
@@ -132,6 +165,7 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, node: NodeWrite
                     mentions[term] = mentions.get(term, 0) + 1
     blocks: dict[str, list[str]] = {}  # subject -> its lines in the merged graph
     chosen: dict[str, tuple[str, str] | None] = {}  # subject -> its node (None: written here)
+    turtle: dict[str, bytes | None] = {}  # subject -> its Turtle (None: written here)
     held: dict[str, list[list[str]]] = {}  # a subject that is not private -> its parts' blocks
     for part in parts:
         for subject, (start, end) in part.blocks.items():
@@ -139,9 +173,11 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, node: NodeWrite
             if where[subject] != -1:  # private: only this part has it
                 blocks[subject] = block
                 chosen[subject] = part.nodes.get(subject)
+                turtle[subject] = part.turtle.get(subject)
             else:
                 held.setdefault(subject, []).append(block)
                 chosen.setdefault(subject, part.nodes.get(subject))
+                turtle.setdefault(subject, part.turtle.get(subject))
     local = True
     gate: list[str] = list(common.lines)
     for subject in held.keys() | common.blocks.keys():
@@ -154,7 +190,7 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, node: NodeWrite
         union = given[0] if all(b == given[0] for b in given) else sorted({line for b in given for line in b})
         blocks[subject] = union
         if len(given) > 1 and union is not given[0] or subject in common.blocks:
-            chosen[subject] = None  # written here from the merged block
+            chosen[subject] = turtle[subject] = None  # written here from the merged block
         if subject in ontology_terms:
             if any(not set(b) <= ontology_lines for b in own):
                 local = False  # condition 1: a part adds to the ontology's terms
@@ -167,20 +203,25 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, node: NodeWrite
             local = False
     ordered = sorted(blocks)
     lines = [line for subject in ordered for line in blocks[subject]]
-    missing = [subject for subject in ordered if chosen.get(subject) is None]
+    missing = [s for s in ordered if chosen.get(s) is None or turtle.get(s) is None]
     if missing:
         parsed = _parse_lines([line for subject in missing for line in blocks[subject]])
-        for subject in missing:
-            chosen[subject] = node(parsed[subject])
+        triples = [t for subject in missing for t in parsed[subject]]
+        statements = turtle_statements(triples, writers.prefixes)
+        assert statements is not None, "a literal the Turtle writer writes over several lines"
+        for subject, statement in zip(missing, statements, strict=True):
+            chosen[subject] = writers.node(parsed[subject])
+            turtle[subject] = statement
     nodes = [n for subject in ordered if (n := chosen[subject]) is not None]
+    written = [t for subject in ordered if (t := turtle[subject]) is not None]
     if not local:
-        return Merged(lines, nodes, False)
+        return Merged(lines, nodes, written, False)
     gate_graph = set(_parse_triples(sorted(set(gate))))
     for triple in gate_graph:  # condition 3: Gg points at no private term with triples
         obj = triple.object
         if not isinstance(obj, ox.Literal) and where.get(str(obj), -1) != -1 and str(obj) in blocks:
-            return Merged(lines, nodes, False)
-    return Merged(lines, nodes, True, gate_graph, lambda term: where.get(term, -1) != -1)
+            return Merged(lines, nodes, written, False)
+    return Merged(lines, nodes, written, True, gate_graph, lambda term: where.get(term, -1) != -1)
 
 
 def _parse_triples(lines: list[str]) -> Iterable[ox.Triple]:
