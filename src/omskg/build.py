@@ -71,6 +71,7 @@ class Assembled:
     lines: list[str]
     nodes: list[tuple[str, str]]
     turtle: list[bytes]  # a Turtle statement per subject
+    statistics: describe.Statistics
     fact_files: list[FactFile]
     meta: DatasetMetadata
     targets: dict[str, mappings.Target]
@@ -143,7 +144,10 @@ def assemble(
     gate: Callable[[], bool] = lambda: False  # noqa: E731
     if parallel and split:
         gate = partial(parts.split_gate, built, merged, ontology)
-    assembled = Assembled(merged.lines, merged.nodes, merged.turtle, fact_files, meta, targets, base, gate)
+    stats = describe.statistics_of_counts(merged.counts, merged.subjects, len(merged.lines), base)
+    assembled = Assembled(
+        merged.lines, merged.nodes, merged.turtle, stats, fact_files, meta, targets, base, gate
+    )
     if whole is not None:
         assembled.__dict__["triples"] = whole | shared  # (the cached property, already known)
     progress(_rate(
@@ -161,7 +165,9 @@ def _writers(base: str) -> parts.Writers:
     found = _WRITERS.get(base)
     if found is None:
         context = formats.jsonld_context(load_vocabulary(), base)
-        found = _WRITERS[base] = parts.Writers(formats.jsonld_nodes(context), Iris(base).prefix_map())
+        found = _WRITERS[base] = parts.Writers(
+            formats.jsonld_nodes(context), Iris(base).prefix_map(), partial(describe.count_lines, base=base)
+        )
     return found
 
 
@@ -276,7 +282,7 @@ def _publish(
     readers = _start_reader_files(assembled)  # in a forked child on a large graph, meanwhile:
     files = _graph_files(assembled, base)
     files[publish.NQUADS] = formats.nquads_of_lines(assembled.lines, str(Iris(base).release(meta.version)))
-    stats = describe.statistics_of_lines(assembled.lines, base)
+    stats = assembled.statistics
     written, rows = readers.result()
     files |= written
     progress(_rate("serialised Turtle, N-Triples, JSON-LD and SSSOM", count, "triples", serialising))

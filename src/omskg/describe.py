@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
@@ -87,40 +87,77 @@ def statistics(triples: list[ox.Triple], base: str) -> Statistics:
     )
 
 
-def statistics_of_lines(lines: list[str], base: str) -> Statistics:
-    """``statistics`` of the triples whose N-Triples forms (``str`` of each) are ``lines``,
-    read from the text: the same figures without a Python object per triple."""
+@dataclass
+class Counts:
+    """What VoID counts of some triples, from their N-Triples lines: adds up over parts
+    (``add``; ``add(other, -1)`` takes a part's lines off again), objects as a set."""
+
+    properties: Counter[str] = field(default_factory=Counter)  # by predicate (N-Triples form)
+    classes: Counter[str] = field(default_factory=Counter)
+    sources: Counter[str] = field(default_factory=Counter)
+    links: Counter[tuple[str, str]] = field(default_factory=Counter)
+    objects: set[str] = field(default_factory=set)
+
+    def add(self, other: Counts, sign: int = 1) -> None:
+        for mine, theirs in ((self.properties, other.properties), (self.classes, other.classes),
+                             (self.sources, other.sources)):
+            if sign > 0:
+                mine.update(theirs)
+            else:
+                mine.subtract(theirs)
+        if sign > 0:
+            self.links.update(other.links)
+        else:
+            self.links.subtract(other.links)
+        if sign > 0:
+            self.objects |= other.objects
+
+
+def count_lines(lines: list[str], base: str) -> Counts:
+    """The counts of ``statistics`` over triples given by their N-Triples lines."""
     rdf_type, source_class = f"<{RDF.type}>", f"<{OMSKG.SourceDocument}>"
     match_properties = {f"<{p}>" for p in MATCH_PROPERTIES.values()}
     entity_space = f"<{Iris(base).entity('')}"
-    subjects: set[str] = set()
-    objects: set[str] = set()
-    properties: Counter[str] = Counter()
-    classes: Counter[str] = Counter()
-    links: list[tuple[str, str]] = []
-    sources: list[str] = []
+    counts = Counts()
+    objects = counts.objects
+    predicates: list[str] = []
     for line in lines:
         subject, predicate, obj = line.split(" ", 2)
-        subjects.add(subject)
         objects.add(obj)
-        properties[predicate] += 1
+        predicates.append(predicate)
         if predicate == rdf_type:
-            classes[_value(obj)] += 1
+            counts.classes[_value(obj)] += 1
             if obj == source_class:
-                sources.append(_value(subject))
+                counts.sources[_value(subject)] += 1
         elif predicate in match_properties and subject.startswith(entity_space):
-            links.append((predicate[1:-1], _value(obj)))
+            counts.links[(predicate[1:-1], _value(obj))] += 1
+    counts.properties.update(predicates)
+    return counts
+
+
+def statistics_of_counts(counts: Counts, subjects: list[str], triples: int, base: str) -> Statistics:
+    """``statistics`` of a graph of ``triples`` triples with these counts and ``subjects``
+    (N-Triples forms, each once, sorted): the same figures without a Python object per triple."""
     converter = xref_converter()
     by_prefix: dict[str, Counter[str]] = {}
-    for predicate_iri, target in links:
-        prefix = converter.compress(target, strict=True).split(":", 1)[0]
-        by_prefix.setdefault(prefix, Counter())[predicate_iri] += 1
+    for (predicate_iri, target), number in sorted(counts.links.items()):
+        if number > 0:
+            prefix = converter.compress(target, strict=True).split(":", 1)[0]
+            by_prefix.setdefault(prefix, Counter())[predicate_iri] += number
     ontology = f"<{OMSKG}"
     entities = sum(1 for s in subjects if s.startswith(f"<{base}") and not s.startswith(ontology))
+    properties = Counter({p[1:-1]: n for p, n in sorted(counts.properties.items()) if n > 0})
+    classes = Counter({c: n for c, n in sorted(counts.classes.items()) if n > 0})
+    sources = sorted(counts.sources.elements())
     return Statistics(
-        len(lines), entities, len(subjects), len(objects),
-        Counter({p[1:-1]: n for p, n in properties.items()}), classes, sorted(sources), by_prefix,
+        triples, entities, len(subjects), len(counts.objects), properties, classes, sources, by_prefix
     )
+
+
+def statistics_of_lines(lines: list[str], base: str) -> Statistics:
+    """``statistics`` of the triples whose N-Triples forms (``str`` of each) are ``lines``."""
+    subjects = sorted({line.split(" ", 1)[0] for line in lines})
+    return statistics_of_counts(count_lines(lines, base), subjects, len(lines), base)
 
 
 def _value(term: str) -> str:

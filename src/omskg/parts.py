@@ -50,6 +50,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from omskg.describe import Counts
 from omskg.rdf import Triples
 
 NodeWriter = Callable[[list[ox.Triple]], tuple[str, str]]
@@ -62,6 +63,7 @@ class Writers:
 
     node: NodeWriter
     prefixes: dict[str, str]
+    count: Callable[[list[str]], Counts]  # VoID's counts of some lines (describe.count_lines)
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Part:
     terms: set[str]  # every IRI and blank node, in any position
     nodes: dict[str, tuple[str, str]]  # subject -> its JSON-LD node object (id, line)
     turtle: dict[str, bytes]  # subject -> its Turtle statement
+    counts: Counts  # VoID's counts of its lines
     conforms: bool = True
 
 
@@ -113,11 +116,13 @@ def make_part(triples: Triples, writers: Writers | None, conforms: bool = True) 
             terms.add(str(triple.object))
     terms.update(blocks)
     turtle: dict[str, bytes] = {}
+    counts = Counts()
     if writers is not None:
         statements = turtle_statements([t for _, t in keyed], writers.prefixes)
         if statements is not None:
             turtle = dict(zip(blocks, statements, strict=True))
-    return Part(lines, blocks, terms, nodes, turtle, conforms)
+        counts = writers.count(lines)
+    return Part(lines, blocks, terms, nodes, turtle, counts, conforms)
 
 
 def _terms_of(triples: Iterable[ox.Triple]) -> set[str]:
@@ -138,9 +143,10 @@ class Merged:
     lines: list[str]
     nodes: list[tuple[str, str]]
     turtle: list[bytes]  # a Turtle statement per subject, in order
+    subjects: list[str]  # in order
+    counts: Counts  # VoID's counts of the lines
     local: bool
     gate_graph: Triples = field(default_factory=set)
-    private: Callable[[str], bool] = lambda term: False
 
 
 def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writers) -> Merged:
@@ -178,6 +184,9 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
                 held.setdefault(subject, []).append(block)
                 chosen.setdefault(subject, part.nodes.get(subject))
                 turtle.setdefault(subject, part.turtle.get(subject))
+    counts = Counts()
+    for part in parts:
+        counts.add(part.counts)
     local = True
     gate: list[str] = list(common.lines)
     for subject in held.keys() | common.blocks.keys():
@@ -189,6 +198,9 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
             given = own
         union = given[0] if all(b == given[0] for b in given) else sorted({line for b in given for line in b})
         blocks[subject] = union
+        for block in own:  # counted in its parts' counts: counted once, as merged, instead
+            counts.add(writers.count(block), -1)
+        counts.add(writers.count(union))
         if len(given) > 1 and union is not given[0] or subject in common.blocks:
             chosen[subject] = turtle[subject] = None  # written here from the merged block
         if subject in ontology_terms:
@@ -215,13 +227,13 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
     nodes = [n for subject in ordered if (n := chosen[subject]) is not None]
     written = [t for subject in ordered if (t := turtle[subject]) is not None]
     if not local:
-        return Merged(lines, nodes, written, False)
+        return Merged(lines, nodes, written, ordered, counts, False)
     gate_graph = set(_parse_triples(sorted(set(gate))))
     for triple in gate_graph:  # condition 3: Gg points at no private term with triples
         obj = triple.object
         if not isinstance(obj, ox.Literal) and where.get(str(obj), -1) != -1 and str(obj) in blocks:
-            return Merged(lines, nodes, written, False)
-    return Merged(lines, nodes, written, True, gate_graph, lambda term: where.get(term, -1) != -1)
+            return Merged(lines, nodes, written, ordered, counts, False)
+    return Merged(lines, nodes, written, ordered, counts, True, gate_graph)
 
 
 def _parse_triples(lines: list[str]) -> Iterable[ox.Triple]:
