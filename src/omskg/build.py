@@ -281,7 +281,8 @@ def _publish(
     serialising = time.perf_counter()
     readers = _start_reader_files(assembled)  # in a forked child on a large graph, meanwhile:
     files = _graph_files(assembled, base)
-    files[publish.NQUADS] = formats.nquads_of_lines(assembled.lines, str(Iris(base).release(meta.version)))
+    release = str(Iris(base).release(meta.version))
+    files[publish.NQUADS] = formats.nquads_of_ntriples(files[publish.NTRIPLES], release)
     stats = assembled.statistics
     written, rows = readers.result()
     files |= written

@@ -86,6 +86,12 @@ def nquads_of_lines(lines: list[str], graph: str) -> bytes:
     return (name.join(lines) + name).encode("utf-8") if lines else b""
 
 
+def nquads_of_ntriples(ntriples: bytes, graph: str) -> bytes:
+    """``nquads_of_lines`` from the N-Triples bytes of the same lines (an N-Triples line ends
+    in " .\n" and holds no other: a literal's line breaks are escaped)."""
+    return ntriples.replace(b" .\n", f" {ox.NamedNode(graph)} .\n".encode())
+
+
 def turtle_document(statements: list[bytes], prefixes: dict[str, str]) -> bytes:
     """The Turtle of sorted triples from its statements, one per subject (as ``turtle``
     writes the same triples with ``prefixes``)."""
