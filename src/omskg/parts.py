@@ -101,23 +101,24 @@ def make_part(triples: Triples, writers: Writers | None, conforms: bool = True) 
     blocks: dict[str, tuple[int, int]] = {}
     terms: set[str] = set()
     nodes: dict[str, tuple[str, str]] = {}
-    start = 0
-    for index in range(1, len(keyed) + 1):
-        if index == len(keyed) or keyed[index][1].subject != keyed[start][1].subject:
-            group = [t for _, t in keyed[start:index]]
-            subject = str(group[0].subject)
-            blocks[subject] = (start, index)
-            if writers is not None:
-                nodes[subject] = writers.node(group)
-            start = index
-    for _, triple in keyed:
-        terms.add(str(triple.predicate))
-        if not isinstance(triple.object, ox.Literal):
-            terms.add(str(triple.object))
+    start, subject = 0, None
+    for index, line in enumerate(lines):
+        term, predicate, obj = line.split(" ", 2)
+        terms.add(predicate)
+        if not obj.startswith('"'):
+            terms.add(obj)
+        if term != subject:
+            if subject is not None:
+                blocks[subject] = (start, index)
+            start, subject = index, term
+    if subject is not None:
+        blocks[subject] = (start, len(lines))
     terms.update(blocks)
     turtle: dict[str, bytes] = {}
     counts = Counts()
     if writers is not None:
+        for subject, (start, end) in blocks.items():
+            nodes[subject] = writers.node([t for _, t in keyed[start:end]])
         statements = turtle_statements([t for _, t in keyed], writers.prefixes)
         if statements is not None:
             turtle = dict(zip(blocks, statements, strict=True))
