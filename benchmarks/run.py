@@ -98,7 +98,7 @@ def stage(name, work):
     timing["wall"] += time.perf_counter() - wall
     timing["cpu"] += time.process_time() - cpu
     return result
-from omskg import build, describe, formats, mappings, parts, resources
+from omskg import build, formats, mappings, parts, resources
 from omskg.facts import fact_file_paths, read_fact_file
 from omskg.graph import file_triples, ontology_triples, shared_triples
 from omskg.iris import Iris
@@ -122,16 +122,14 @@ for path in fact_file_paths(Path(sys.argv[1])):
 ontology = set(ontology_triples(vocab))
 shared = shared_triples(files, vocab, base, meta)
 merged = stage("merge parts", lambda: parts.merge(built, ontology, shared, writers))
-assert stage("split SHACL gate", lambda: parts.split_gate(built, merged, ontology))
+assert stage("split SHACL gate", lambda: parts.split_gate(parts.gate_summary(built), merged, ontology))
 ntriples = stage("write N-Triples", lambda: formats.ntriples_of_lines(merged.lines))
 stage("write N-Quads", lambda: formats.nquads_of_ntriples(ntriples, str(Iris(base).release(meta.version))))
 stage("write Turtle", lambda: formats.turtle_document(merged.turtle, Iris(base).prefix_map()))
 context = formats.jsonld_context(vocab, base)
 stage("write JSON-LD", lambda: formats.jsonld_document(merged.nodes, context))
 targets = mappings.load_targets(resources.xref_targets_file())
-stats = describe.statistics_of_counts(merged.counts, merged.subjects, len(merged.lines), base)
-assembled = build.Assembled(merged.lines, merged.nodes, merged.turtle, stats, files, meta, targets, base)
-stage("write conditions JSON, KGX, SSSOM", lambda: build._reader_files_and_sssom(assembled))
+stage("write conditions JSON, KGX, SSSOM", lambda: build._reader_files_and_sssom(files, targets, meta, base))
 print(json.dumps({"triples": len(merged.lines), "stages": timings}))
 """
 

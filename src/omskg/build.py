@@ -9,8 +9,9 @@ part of the graph as text (sorted N-Triples lines, JSON-LD node objects) and val
 with the ontology, and the parent merges the parts and runs the checks that span files
 (omskg.parts: the split SHACL gate, whose report is always the whole graph's). Below
 ``PARALLEL_FILES`` files a fork costs more than it saves: the files are read here and the
-whole graph is validated. On a large graph (``PARALLEL_FROM``) a forked child writes the
-files for readers without RDF while the parent writes the graph's formats.
+whole graph is validated. With the workers, a process forked before them (while this one is
+small, so that the two share little) writes the files for readers without RDF while this
+one merges, validates and writes the graph's formats.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -45,7 +47,6 @@ from omskg.records import FactFile, InputError, Problem
 from omskg.validate import Engine, Outcome, _compiled_default_shapes, validate_triples
 from omskg.vocab import Vocabulary, load_vocabulary
 
-PARALLEL_FROM = 50_000  # triples: from this many, the files for readers are written in a forked child
 PARALLEL_FILES = 16  # fact files read and built by a pool of forked workers from this many
 _CAN_FORK = "fork" in multiprocessing.get_all_start_methods()  # not on Windows: all in one process
 
@@ -77,6 +78,7 @@ class Assembled:
     targets: dict[str, mappings.Target]
     base: str
     gate: Callable[[], bool] = field(default=lambda: False, compare=False, repr=False)
+    readers: Future[tuple[dict[str, bytes], int]] | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def triples(self) -> Triples:
@@ -125,28 +127,45 @@ def assemble(
     progress(f"reading {len(paths)} fact file(s) from {facts_dir} and building their triples")
     began = time.perf_counter()
     parallel = len(paths) >= PARALLEL_FILES and _CAN_FORK
+    readers: Future[tuple[dict[str, bytes], int]] | None = None
     if parallel:
-        fact_files, problems, built = _read_and_build_in_parallel(paths, base, split)
+        # forked now, while this process is small: it writes the files for readers later
+        reader = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        reader.submit(int).result()
+        try:
+            fact_files, problems, built, blobs = _read_and_build_in_parallel(paths, base, split)
+        except BaseException:
+            reader.shutdown(cancel_futures=True)
+            raise
         whole: Triples | None = None
     else:
         fact_files, problems, built, whole = _read_and_build_here(paths, base)
-    problems.extend(problems_across(fact_files))
-    if problems:
-        raise InputError(problems)
-    targets_path = resources.xref_targets_file()
-    targets = mappings.load_targets(targets_path)
-    mappings.check_xrefs(fact_files, targets, targets_path)
-    meta = load_metadata(metadata_file or resources.dataset_metadata_file())
+    checked = False
+    try:
+        problems.extend(problems_across(fact_files))
+        if problems:
+            raise InputError(problems)
+        targets_path = resources.xref_targets_file()
+        targets = mappings.load_targets(targets_path)
+        mappings.check_xrefs(fact_files, targets, targets_path)
+        meta = load_metadata(metadata_file or resources.dataset_metadata_file())
+        checked = True
+    finally:
+        if parallel:
+            if checked:
+                readers = reader.submit(_reader_files_of_blobs, blobs, targets, meta, base)
+            reader.shutdown(wait=False, cancel_futures=not checked)
     vocab = load_vocabulary()
     shared = shared_triples(fact_files, vocab, base, meta)
     ontology = set(ontology_triples(vocab))
     merged = parts.merge(built, ontology, shared, _writers(base))
     gate: Callable[[], bool] = lambda: False  # noqa: E731
     if parallel and split:
-        gate = partial(parts.split_gate, built, merged, ontology)
+        gate = partial(parts.split_gate, parts.gate_summary(built), merged, ontology)
+    del built  # (the merged graph holds what is kept of the parts)
     stats = describe.statistics_of_counts(merged.counts, merged.subjects, len(merged.lines), base)
     assembled = Assembled(
-        merged.lines, merged.nodes, merged.turtle, stats, fact_files, meta, targets, base, gate
+        merged.lines, merged.nodes, merged.turtle, stats, fact_files, meta, targets, base, gate, readers
     )
     if whole is not None:
         assembled.__dict__["triples"] = whole | shared  # (the cached property, already known)
@@ -213,14 +232,16 @@ def _read_and_build_here(
 
 def _in_worker(
     paths: list[Path], base: str, validate: bool
-) -> tuple[list[FactFile], list[Problem], list[parts.Part]]:
+) -> tuple[bytes, list[Problem], list[parts.Part]]:
+    """The fact files come back pickled once, as bytes: the parent reads them, and hands the
+    same bytes on to the process that writes the files for readers."""
     fact_files, problems, built, _ = _read_and_build(paths, base, validate)
-    return fact_files, problems, built
+    return pickle.dumps(fact_files, pickle.HIGHEST_PROTOCOL), problems, built
 
 
 def _read_and_build_in_parallel(
     paths: list[Path], base: str, validate: bool
-) -> tuple[list[FactFile], list[Problem], list[parts.Part]]:
+) -> tuple[list[FactFile], list[Problem], list[parts.Part], list[bytes]]:
     """Chunks of fact files in forked workers, a part of the graph per file."""
     workers = max(1, min(os.cpu_count() or 1, 8))
     size = -(-len(paths) // (workers * 4))  # a few chunks per worker, to even out the load
@@ -228,15 +249,17 @@ def _read_and_build_in_parallel(
     fact_files: list[FactFile] = []
     problems: list[Problem] = []
     built: list[parts.Part] = []
+    blobs: list[bytes] = []
     if validate:
         _compiled_default_shapes()  # compiled once, before the workers are forked
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         every = len(chunks)
-        for files, found, part in pool.map(_in_worker, chunks, [base] * every, [validate] * every):
-            fact_files.extend(files)
+        for blob, found, part in pool.map(_in_worker, chunks, [base] * every, [validate] * every):
+            fact_files.extend(pickle.loads(blob))
+            blobs.append(blob)
             problems.extend(found)
             built.extend(part)
-    return fact_files, problems, built
+    return fact_files, problems, built, blobs
 
 
 def _rate(message: str, count: int, unit: str, began: float) -> str:
@@ -279,12 +302,14 @@ def _publish(
     progress(_rate("validated", count, "triples", began))
 
     serialising = time.perf_counter()
-    readers = _start_reader_files(assembled)  # in a forked child on a large graph, meanwhile:
+    readers = assembled.readers  # (another process writes them meanwhile, on many fact files)
     files = _graph_files(assembled, base)
     release = str(Iris(base).release(meta.version))
     files[publish.NQUADS] = formats.nquads_of_ntriples(files[publish.NTRIPLES], release)
     stats = assembled.statistics
-    written, rows = readers.result()
+    written, rows = readers.result() if readers is not None else _reader_files_and_sssom(
+        assembled.fact_files, assembled.targets, meta, base
+    )
     files |= written
     progress(_rate("serialised Turtle, N-Triples, JSON-LD and SSSOM", count, "triples", serialising))
 
@@ -315,49 +340,34 @@ def _graph_files(assembled: Assembled, base: str) -> dict[str, bytes]:
     }
 
 
-_PENDING: list[Assembled] = []  # what a forked child inherits
+def _reader_files_of_blobs(
+    blobs: list[bytes], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
+) -> tuple[dict[str, bytes], int]:
+    fact_files = [f for blob in blobs for f in pickle.loads(blob)]
+    return _reader_files_and_sssom(fact_files, targets, meta, base)
 
 
-def _reader_files_pending() -> tuple[dict[str, bytes], int]:
-    return _reader_files_and_sssom(_PENDING[0])
-
-
-def _start_reader_files(assembled: Assembled) -> Future[tuple[dict[str, bytes], int]]:
-    """The files for readers without RDF, and the SSSOM mappings: in a forked child on a large
-    graph (the parent writes the graph's formats meanwhile), else here."""
-    if assembled.count < PARALLEL_FROM or not _CAN_FORK:
-        done: Future[tuple[dict[str, bytes], int]] = Future()
-        done.set_result(_reader_files_and_sssom(assembled))
-        return done
-    _PENDING[:] = [assembled]
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    try:
-        return pool.submit(_reader_files_pending)  # the child is forked here
-    finally:
-        _PENDING.clear()
-        pool.shutdown(wait=False)  # the child finishes its one task, then exits
-
-
-def _reader_files_and_sssom(assembled: Assembled) -> tuple[dict[str, bytes], int]:
-    meta = assembled.meta
-    files = _reader_files(assembled)
-    rows = mappings.mappings(assembled.fact_files, assembled.targets)
+def _reader_files_and_sssom(
+    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
+) -> tuple[dict[str, bytes], int]:
+    """The files for readers without RDF, and the SSSOM mappings; the number of mappings."""
+    files = _reader_files(fact_files, targets, meta, base)
+    rows = mappings.mappings(fact_files, targets)
     files[publish.SSSOM] = mappings.sssom_tsv(
-        rows, assembled.base, meta.version, meta.title, meta.license, meta.issued.isoformat()
+        rows, base, meta.version, meta.title, meta.license, meta.issued.isoformat()
     )
     return files, len(rows)
 
 
-def _reader_files(assembled: Assembled) -> dict[str, bytes]:
+def _reader_files(
+    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
+) -> dict[str, bytes]:
     """The same facts for readers without RDF: nested JSON per condition (with its JSON
     Schema), and KGX nodes and edges for the Biolink world."""
     vocab = load_vocabulary()
-    base = assembled.base
-    nodes, edges = kgx.kgx_files(assembled.fact_files, vocab, base, assembled.meta.infores)
+    nodes, edges = kgx.kgx_files(fact_files, vocab, base, meta.infores)
     return {
-        publish.CONDITIONS: condition_json.conditions_document(
-            assembled.fact_files, assembled.targets, vocab, base
-        ),
+        publish.CONDITIONS: condition_json.conditions_document(fact_files, targets, vocab, base),
         publish.CONDITIONS_SCHEMA: condition_schema.conditions_schema(vocab, base, publish.CONDITIONS_SCHEMA),
         publish.KGX_NODES: nodes,
         publish.KGX_EDGES: edges,

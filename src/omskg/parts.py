@@ -381,16 +381,30 @@ def _pattern_reach(query: str) -> str:
 # ---------------------------------------------------------------- the split gate
 
 
-def split_gate(parts: list[Part], merged: Merged, ontology: Triples) -> bool:
+@dataclass(frozen=True)
+class GateSummary:
+    """What the split gate needs of the parts once they are merged."""
+
+    conforms: bool  # every part conforms with the ontology
+    terms: frozenset[str]  # the terms of sh:targetObjectsOf predicates the parts use
+
+
+def gate_summary(built: list[Part]) -> GateSummary:
+    reach = shapes_reach()
+    used = frozenset(t for t in reach.object_targets if any(t in part.terms for part in built))
+    return GateSummary(all(part.conforms for part in built), used)
+
+
+def split_gate(summary: GateSummary, merged: Merged, ontology: Triples) -> bool:
     """True when the split gate shows the merged graph conforms to the default shapes;
     False when it cannot (the whole graph must then be validated, for its report)."""
     from omskg import shacl
     from omskg.validate import _compiled_default_shapes
 
-    if not merged.local or not all(part.conforms for part in parts):
+    if not merged.local or not summary.conforms:
         return False
     reach = shapes_reach()
-    if not reach.forward or any(t in part.terms for part in parts for t in reach.object_targets):
+    if not reach.forward or summary.terms:
         return False
     data = shacl.DataGraph(merged.gate_graph | ontology)
     compiled = _compiled_default_shapes()
