@@ -42,7 +42,7 @@ from omskg.facts import fact_file_paths, problems_across, read_fact_files
 from omskg.graph import file_triples, ontology_triples, shared_triples
 from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata, load_metadata
-from omskg.rdf import Triples
+from omskg.rdf import Triples, parse_ntriples
 from omskg.records import FactFile, InputError, Problem
 from omskg.validate import Engine, Outcome, _compiled_default_shapes, validate_triples
 from omskg.vocab import Vocabulary, load_vocabulary
@@ -86,7 +86,7 @@ class Assembled:
 
     @property
     def count(self) -> int:
-        return len(self.lines)
+        return self.statistics.triples
 
     @property
     def facts(self) -> int:
@@ -106,9 +106,9 @@ class Publication:
     mappings: int
     seconds: float
 
-    @property
+    @cached_property
     def triples(self) -> Triples:
-        return self.assembled.triples
+        return parse_ntriples(self.files[publish.NTRIPLES])
 
     @property
     def base(self) -> str:
@@ -299,11 +299,14 @@ def _publish(
         outcome = validate_triples(assembled.triples, engine=engine)
         if not outcome.conforms:
             raise ValidationFailed(outcome)
+    assembled.__dict__.pop("triples", None)  # (Publication.triples reads them from the N-Triples)
     progress(_rate("validated", count, "triples", began))
 
     serialising = time.perf_counter()
     readers = assembled.readers  # (another process writes them meanwhile, on many fact files)
     files = _graph_files(assembled, base)
+    for held in (assembled.lines, assembled.nodes, assembled.turtle):
+        held.clear()  # what is written is held once, as bytes (the graph: Publication.triples)
     release = str(Iris(base).release(meta.version))
     files[publish.NQUADS] = formats.nquads_of_ntriples(files[publish.NTRIPLES], release)
     stats = assembled.statistics

@@ -77,7 +77,9 @@ def nquads(triples: SortedTriples, graph: str) -> bytes:
 
 def ntriples_of_lines(lines: list[str]) -> bytes:
     """Sorted triples in their N-Triples form (``str`` of each, as SortedTriples has them)."""
-    return (" .\n".join(lines) + " .\n").encode("utf-8") if lines else b""
+    if not lines:
+        return b""
+    return b" .\n".join([line.encode("utf-8") for line in lines]) + b" .\n"  # (no second copy as text)
 
 
 def nquads_of_lines(lines: list[str], graph: str) -> bytes:
@@ -139,8 +141,9 @@ def jsonld_document(nodes: list[tuple[str, str]], context: dict[str, Any]) -> by
     vocabulary = (_Compactor(context).iri(str(OMSKG) + "x")[:-1], str(OMSKG))  # the ontology's terms
     nodes = sorted(nodes, key=lambda node: (node[0].startswith(vocabulary), node[0]))
     head = json.dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)
-    body = ",\n".join("    " + node for _, node in nodes)
-    return (head[: head.rindex("}")].rstrip() + ',\n  "@graph": [\n' + body + "\n  ]\n}\n").encode("utf-8")
+    body = b",\n".join([("    " + node).encode("utf-8") for _, node in nodes])
+    start = head[: head.rindex("}")].rstrip() + ',\n  "@graph": [\n'
+    return start.encode("utf-8") + body + b"\n  ]\n}\n"
 
 
 class _Compactor:
