@@ -45,7 +45,7 @@ def _gate(pieces: list[Triples], shared: Triples, ontology: Triples) -> bool:
         part.conforms = validate_triples(triples | ontology, ontology=False).conforms
         built.append(part)
     merged = parts.merge(built, ontology, shared, writers)
-    return parts.split_gate(parts.gate_summary(built), merged, ontology)
+    return parts.split_gate(parts.gate_summary(built), merged.local, merged.gate_graph, ontology)
 
 
 @pytest.fixture(scope="module")

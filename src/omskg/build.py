@@ -161,7 +161,7 @@ def assemble(
     merged = parts.merge(built, ontology, shared, _writers(base))
     gate: Callable[[], bool] = lambda: False  # noqa: E731
     if parallel and split:
-        gate = partial(parts.split_gate, parts.gate_summary(built), merged, ontology)
+        gate = partial(parts.split_gate, parts.gate_summary(built), merged.local, merged.gate_graph, ontology)
     del built  # (the merged graph holds what is kept of the parts)
     stats = describe.statistics_of_counts(merged.counts, merged.subjects, len(merged.lines), base)
     assembled = Assembled(

@@ -395,18 +395,19 @@ def gate_summary(built: list[Part]) -> GateSummary:
     return GateSummary(all(part.conforms for part in built), used)
 
 
-def split_gate(summary: GateSummary, merged: Merged, ontology: Triples) -> bool:
+def split_gate(summary: GateSummary, local: bool, gate_graph: Triples, ontology: Triples) -> bool:
     """True when the split gate shows the merged graph conforms to the default shapes;
-    False when it cannot (the whole graph must then be validated, for its report)."""
+    False when it cannot (the whole graph must then be validated, for its report).
+    ``local`` and ``gate_graph``: those of the merged graph (``Merged``)."""
     from omskg import shacl
     from omskg.validate import _compiled_default_shapes
 
-    if not merged.local or not summary.conforms:
+    if not local or not summary.conforms:
         return False
     reach = shapes_reach()
     if not reach.forward or summary.terms:
         return False
-    data = shacl.DataGraph(merged.gate_graph | ontology)
+    data = shacl.DataGraph(gate_graph | ontology)
     compiled = _compiled_default_shapes()
     for node_shape in compiled:  # condition 5
         if node_shape.shape.node in reach.backward_shapes and any(t(data) for t in node_shape.targets):
