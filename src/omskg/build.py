@@ -20,6 +20,7 @@ import gc
 import multiprocessing
 import os
 import pickle
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -102,7 +103,7 @@ class Publication:
     """A validated graph and every file of the publication, by name."""
 
     assembled: Assembled
-    files: dict[str, bytes]
+    files: publish.Staged
     mappings: int
     seconds: float
 
@@ -273,22 +274,25 @@ def publish_graph(
     progress: Progress = _quiet,
     engine: Engine = "fast",
     metadata_file: Path | None = None,
+    spill: Path | None = None,
 ) -> Publication:
-    """Fact files -> a validated publication: the graph and the bytes of every file.
+    """Fact files -> a validated publication: the graph and the bytes of every file (the
+    large ones written into the folder ``spill`` as they are made, where given).
     Raises InputError for bad input and ValidationFailed when a graph violates the shapes."""
     # The build allocates millions of objects and frees almost none until it ends, so the
     # cycle collector's full passes over them find nothing (and took a fifth of the time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _publish(facts_dir, base, progress, engine, metadata_file)
+        return _publish(facts_dir, base, progress, engine, metadata_file, spill)
     finally:
         if collecting:
             gc.enable()
 
 
 def _publish(
-    facts_dir: Path, base: str, progress: Progress, engine: Engine, metadata_file: Path | None
+    facts_dir: Path, base: str, progress: Progress, engine: Engine, metadata_file: Path | None,
+    spill: Path | None,
 ) -> Publication:
     started = time.perf_counter()
     assembled = assemble(facts_dir, base, progress, metadata_file, split=engine == "fast")
@@ -304,16 +308,14 @@ def _publish(
 
     serialising = time.perf_counter()
     readers = assembled.readers  # (another process writes them meanwhile, on many fact files)
-    files = _graph_files(assembled, base)
-    for held in (assembled.lines, assembled.nodes, assembled.turtle):
-        held.clear()  # what is written is held once, as bytes (the graph: Publication.triples)
-    release = str(Iris(base).release(meta.version))
-    files[publish.NQUADS] = formats.nquads_of_ntriples(files[publish.NTRIPLES], release)
+    files = publish.Staged(spill)  # each large file written to the staging folder once made
+    _graph_files(assembled, base, files, str(Iris(base).release(meta.version)))
     stats = assembled.statistics
     written, rows = readers.result() if readers is not None else _reader_files_and_sssom(
         assembled.fact_files, assembled.targets, meta, base
     )
-    files |= written
+    files.update(written)
+    del written
     progress(_rate("serialised Turtle, N-Triples, JSON-LD and SSSOM", count, "triples", serialising))
 
     disclaimer = assembled.fact_files[0].source.disclaimer.quote
@@ -327,20 +329,24 @@ def _publish(
     return Publication(assembled, files, rows, time.perf_counter() - started)
 
 
-def _graph_files(assembled: Assembled, base: str) -> dict[str, bytes]:
-    """The graph in every format, with its context, and the ontology and shapes it was built
-    and validated with."""
+def _graph_files(assembled: Assembled, base: str, files: publish.Staged, release: str) -> None:
+    """The graph in every format (N-Quads in the named graph ``release``), with its context,
+    and the ontology and shapes it was built and validated with. What is written is held
+    once: the lines, JSON-LD nodes and Turtle statements are let go as their files are made."""
     context = formats.jsonld_context(load_vocabulary(), base)
     ntriples = formats.ntriples_of_lines(assembled.lines)
-    return {
-        publish.TURTLE: formats.turtle_document(assembled.turtle, Iris(base).prefix_map()),
-        publish.NTRIPLES: ntriples,
-        publish.JSONLD: formats.jsonld_document(assembled.nodes, context),
-        publish.CONTEXT: formats.context_document(context),
-        publish.ONTOLOGY: resources.ontology_file().read_bytes(),
-        publish.SHAPES: (resources.shapes_dir() / "omskg-shapes.ttl").read_bytes(),
-        publish.DATASET_SHAPES: (resources.shapes_dir() / "dataset-shapes.ttl").read_bytes(),
-    }
+    assembled.lines.clear()  # (Publication.triples reads the graph from the N-Triples)
+    files[publish.NTRIPLES] = ntriples
+    files[publish.NQUADS] = formats.nquads_of_ntriples(ntriples, release)
+    del ntriples
+    files[publish.TURTLE] = formats.turtle_document(assembled.turtle, Iris(base).prefix_map())
+    assembled.turtle.clear()
+    files[publish.JSONLD] = formats.jsonld_document(assembled.nodes, context)
+    assembled.nodes.clear()
+    files[publish.CONTEXT] = formats.context_document(context)
+    files[publish.ONTOLOGY] = resources.ontology_file().read_bytes()
+    files[publish.SHAPES] = (resources.shapes_dir() / "omskg-shapes.ttl").read_bytes()
+    files[publish.DATASET_SHAPES] = (resources.shapes_dir() / "dataset-shapes.ttl").read_bytes()
 
 
 def _reader_files_of_blobs(
@@ -385,8 +391,14 @@ def build(
     engine: Engine = "fast",
     metadata_file: Path | None = None,
 ) -> Publication:
-    """``publish_graph``, then the files written into ``out_dir`` in one atomic step."""
-    publication = publish_graph(facts_dir, base, progress, engine, metadata_file)
-    publish.write_atomically(publication.files, out_dir)
+    """``publish_graph``, then the files written into ``out_dir`` in one atomic step (the
+    large ones into its staging folder as they are made)."""
+    staging = publish.start_staging(out_dir)
+    try:
+        publication = publish_graph(facts_dir, base, progress, engine, metadata_file, staging)
+        publish.write_atomically(publication.files, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     progress(f"wrote {len(publication.files)} files to {out_dir}")
     return publication

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,7 +190,7 @@ class _Description(TripleSet):
 
 def describe(
     meta: DatasetMetadata,
-    files: dict[str, bytes],
+    files: Mapping[str, bytes],
     stats: Statistics,
     base: str,
     disclaimer: str,
@@ -312,7 +312,7 @@ def _linksets(g: _Description, release: str, stats: Statistics, version: str) ->
 
 
 def schema_org(
-    meta: DatasetMetadata, files: dict[str, bytes], base: str, disclaimer: str, sources: list[str]
+    meta: DatasetMetadata, files: Mapping[str, bytes], base: str, disclaimer: str, sources: list[str]
 ) -> bytes:
     """A schema.org Dataset, as dataset search engines read it (the http schema.org vocabulary,
     with its context inline so that it parses offline)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -29,7 +29,7 @@ EXAMPLE_QUERIES = ("symptoms", "triggers", "epidemiology")
 class Site:
     base: str
     graph: Graph
-    files: dict[str, bytes]
+    files: Mapping[str, bytes]
     context: dict[str, object]
     queries: dict[str, str]
     bounds: Bounds
