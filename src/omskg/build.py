@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from omskg import (
     condition_json,
     condition_schema,
@@ -334,11 +336,10 @@ def _graph_files(assembled: Assembled, base: str, files: publish.Staged, release
     and the ontology and shapes it was built and validated with. What is written is held
     once: the lines, JSON-LD nodes and Turtle statements are let go as their files are made."""
     context = formats.jsonld_context(load_vocabulary(), base)
-    ntriples = formats.ntriples_of_lines(assembled.lines)
-    assembled.lines.clear()  # (Publication.triples reads the graph from the N-Triples)
-    files[publish.NTRIPLES] = ntriples
-    files[publish.NQUADS] = formats.nquads_of_ntriples(ntriples, release)
-    del ntriples
+    lines = assembled.lines
+    files.write(publish.NTRIPLES, formats.lines_in_chunks(lines, " .\n"))
+    files.write(publish.NQUADS, formats.lines_in_chunks(lines, f" {ox.NamedNode(release)} .\n"))
+    lines.clear()  # (Publication.triples reads the graph from the N-Triples)
     files[publish.TURTLE] = formats.turtle_document(assembled.turtle, Iris(base).prefix_map())
     assembled.turtle.clear()
     files[publish.JSONLD] = formats.jsonld_document(assembled.nodes, context)

@@ -9,7 +9,7 @@ timestamp or a path of this machine.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -86,6 +86,13 @@ def nquads_of_lines(lines: list[str], graph: str) -> bytes:
     """The N-Triples lines, each in the named graph ``graph`` (a release's IRI), same order."""
     name = f" {ox.NamedNode(graph)} .\n"
     return (name.join(lines) + name).encode("utf-8") if lines else b""
+
+
+def lines_in_chunks(lines: list[str], end: str, size: int = 20_000) -> Iterator[bytes]:
+    """``"".join(line + end for line in lines)`` as UTF-8, in chunks of ``size`` lines (so
+    that the whole is never held twice)."""
+    for start in range(0, len(lines), size):
+        yield (end.join(lines[start : start + size]) + end).encode("utf-8")
 
 
 def nquads_of_ntriples(ntriples: bytes, graph: str) -> bytes:

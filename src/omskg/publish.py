@@ -6,7 +6,7 @@ import ctypes
 import errno
 import os
 import shutil
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 
 TURTLE = "omskg.ttl"
@@ -55,6 +55,20 @@ class Staged(MutableMapping[str, bytes]):
             self._memory[name] = content
             return
         _write(self.folder / name, content)
+        self._written.add(name)
+
+    def write(self, name: str, chunks: Iterable[bytes]) -> None:
+        """A file made of ``chunks``, written as they come where there is a staging folder."""
+        if self.folder is None:
+            self[name] = b"".join(chunks)
+            return
+        if name in self:
+            del self[name]
+        with open(self.folder / name, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
         self._written.add(name)
 
     def __getitem__(self, name: str) -> bytes:
