@@ -170,6 +170,16 @@ def _value(term: str) -> str:
     return str(quad.object.value)
 
 
+def size_and_sha256(files: Mapping[str, bytes], name: str) -> tuple[int, str]:
+    """A file's byte size and SHA-256 (hex), without reading it again where ``files`` knows them."""
+    known = getattr(files, "size_and_sha256", None)
+    if known is not None:
+        found: tuple[int, str] = known(name)
+        return found
+    content = files[name]
+    return len(content), hashlib.sha256(content).hexdigest()
+
+
 def prefix_map(base: str) -> dict[str, str]:
     """The prefixes of the description's Turtle: the graph's, and DCMI types, PAV, SPDX, FOAF."""
     return {**Iris(base).prefix_map(), **{p: str(ns) for p, ns in DESCRIPTION_NAMESPACES.items()}}
@@ -230,7 +240,7 @@ def describe(
 
     for d in meta.distributions:
         node = iris.distribution(version, d.name)
-        content = files[d.name]
+        size, sha256 = size_and_sha256(files, d.name)
         g.add(release, DCAT.distribution, node)
         g.add(node, RDF.type, DCAT.Distribution)
         g.levels_common(node, d.title)
@@ -239,14 +249,14 @@ def describe(
         if d.iana_registered:  # else dct:format alone says the type
             g.add(node, DCAT.mediaType, IANA_MEDIA_TYPES[d.media_type])
         g.add(node, DCTERMS.conformsTo, d.conforms_to)
-        g.add(node, DCAT.byteSize, typed(str(len(content)), XSD.nonNegativeInteger))
+        g.add(node, DCAT.byteSize, typed(str(size), XSD.nonNegativeInteger))
         g.add(node, DCAT.downloadURL, iris.download(version, d.name))
         g.add(node, PAV.version, text(version))
         checksum = f"{node}/sha256"
         g.add(node, SPDX.checksum, checksum)
         g.add(checksum, RDF.type, SPDX.Checksum)
         g.add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256)
-        g.add(checksum, SPDX.checksumValue, typed(hashlib.sha256(content).hexdigest(), XSD.hexBinary))
+        g.add(checksum, SPDX.checksumValue, typed(sha256, XSD.hexBinary))
         if d.rdf:
             g.add(node, RDF.type, VOID.Dataset)
             g.add(node, VOID.triples, integer(stats.triples))
@@ -338,8 +348,8 @@ def schema_org(
                 "name": d.title,
                 "encodingFormat": d.media_type,
                 "contentUrl": str(iris.download(version, d.name)),
-                "contentSize": f"{len(files[d.name])} B",
-                "sha256": hashlib.sha256(files[d.name]).hexdigest(),
+                "contentSize": f"{size_and_sha256(files, d.name)[0]} B",
+                "sha256": size_and_sha256(files, d.name)[1],
             }
             for d in meta.distributions
         ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
@@ -47,6 +48,7 @@ class Staged(MutableMapping[str, bytes]):
         self.folder = folder
         self._memory: dict[str, bytes] = {}
         self._written: set[str] = set()
+        self._digests: dict[str, tuple[int, str]] = {}  # name -> (size, SHA-256), once computed
 
     def __setitem__(self, name: str, content: bytes) -> None:
         if name in self:
@@ -56,6 +58,7 @@ class Staged(MutableMapping[str, bytes]):
             return
         _write(self.folder / name, content)
         self._written.add(name)
+        self._digests[name] = (len(content), hashlib.sha256(content).hexdigest())
 
     def write(self, name: str, chunks: Iterable[bytes]) -> None:
         """A file made of ``chunks``, written as they come where there is a staging folder."""
@@ -64,12 +67,24 @@ class Staged(MutableMapping[str, bytes]):
             return
         if name in self:
             del self[name]
+        size, digest = 0, hashlib.sha256()
         with open(self.folder / name, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
+                size += len(chunk)
+                digest.update(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         self._written.add(name)
+        self._digests[name] = (size, digest.hexdigest())
+
+    def size_and_sha256(self, name: str) -> tuple[int, str]:
+        """The file's byte size and SHA-256 (hex)."""
+        found = self._digests.get(name)
+        if found is None:
+            content = self[name]
+            found = self._digests[name] = (len(content), hashlib.sha256(content).hexdigest())
+        return found
 
     def __getitem__(self, name: str) -> bytes:
         if name in self._written:
@@ -78,6 +93,7 @@ class Staged(MutableMapping[str, bytes]):
         return self._memory[name]
 
     def __delitem__(self, name: str) -> None:
+        self._digests.pop(name, None)
         if name in self._written:
             assert self.folder is not None
             (self.folder / name).unlink()
