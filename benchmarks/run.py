@@ -122,7 +122,7 @@ for path in fact_file_paths(Path(sys.argv[1])):
 ontology = set(ontology_triples(vocab))
 shared = shared_triples(files, vocab, base, meta)
 merged = stage("merge parts", lambda: parts.merge(built, ontology, shared, writers))
-summary = parts.gate_summary(built)
+summary = stage("split SHACL gate", lambda: parts.gate_summary(built))
 assert stage("split SHACL gate", lambda: parts.split_gate(summary, merged.local, merged.gate_graph, ontology))
 ntriples = stage("write N-Triples", lambda: formats.ntriples_of_lines(merged.lines))
 stage("write N-Quads", lambda: formats.nquads_of_ntriples(ntriples, str(Iris(base).release(meta.version))))
