@@ -247,7 +247,7 @@ def _read_and_build_in_parallel(
 ) -> tuple[list[FactFile], list[Problem], list[parts.Part], list[bytes]]:
     """Chunks of fact files in forked workers, a part of the graph per file."""
     workers = max(1, min(os.cpu_count() or 1, 8))
-    size = -(-len(paths) // (workers * 4))  # a few chunks per worker, to even out the load
+    size = -(-len(paths) // (workers * 16))  # many chunks per worker: the last ones end together
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     fact_files: list[FactFile] = []
     problems: list[Problem] = []
