@@ -149,3 +149,17 @@ def test_the_parallel_build_uses_the_split_gate_and_agrees_with_pyshacl(
     graph = Graph()
     graph.parse(data=publication.files["omskg.nt"].decode(), format="nt")
     assert validate_graph(graph, engine="pyshacl").conforms
+
+
+def test_the_json_ld_writer_shortens_iris_as_the_shared_shortener_does(built: Path, vocab: Vocabulary) -> None:
+    """The JSON-LD writer finds an IRI's prefix itself (the converter is slow on IRIs met
+    once): the same compact IRI as vocab.compact for every IRI of the graph and namespace."""
+    from omskg import formats
+    from omskg.vocab import compact
+
+    compactor = formats._Compactor(formats.jsonld_context(vocab, DEFAULT_BASE))
+    iris = {ns for ns, _ in compactor._namespaces} | {"http://example.org/x", "urn:x:y"}
+    for quad in ox.parse(path=str(built / "omskg.nt"), format=ox.RdfFormat.N_TRIPLES):
+        iris |= {t.value for t in (quad.subject, quad.predicate, quad.object) if isinstance(t, ox.NamedNode)}
+    assert len(iris) > 300
+    assert {i: compactor._shorten(i) for i in iris} == {i: compact(i, compactor.converter) or i for i in iris}

@@ -19,7 +19,6 @@ from omskg import resources
 from omskg.iris import Iris
 from omskg.rdf import Triples
 from omskg.vocab import OMSKG, RDF_LANGSTRING, XSD_STRING, Vocabulary, local_name, shortener_for
-from omskg.vocab import compact as vocab_compact
 
 
 def jsonld_context(vocab: Vocabulary, base: str) -> dict[str, Any]:
@@ -164,6 +163,9 @@ class _Compactor:
         }
         self.prefixes = prefixes
         self.converter = shortener_for(prefixes)
+        self._namespaces = sorted(  # (namespace, prefix), longest first
+            self.converter.reverse_prefix_map.items(), key=lambda item: (-len(item[0]), item[0])
+        )
         self.terms: dict[str, list[tuple[str, str | None, str | None]]] = {}  # IRI -> terms
         for name, definition in sorted(context.items()):
             if isinstance(definition, str):
@@ -185,8 +187,17 @@ class _Compactor:
     def iri(self, iri: str) -> str:
         compact = self._compact.get(iri)
         if compact is None:
-            compact = self._compact[iri] = vocab_compact(iri, self.converter) or iri
+            compact = self._compact[iri] = self._shorten(iri)
         return compact
+
+    def _shorten(self, iri: str) -> str:
+        """``vocab.compact`` (the converter's longest namespace that matches), else the IRI:
+        found here by the namespaces themselves, longest first (the converter's parser is
+        slow for IRIs met once, as most instance IRIs are)."""
+        for namespace, prefix in self._namespaces:
+            if iri.startswith(namespace):
+                return f"{prefix}:{iri[len(namespace):]}" if len(iri) > len(namespace) else iri
+        return iri
 
     def id(self, node: ox.NamedNode | ox.BlankNode) -> str:
         return self.iri(node.value) if isinstance(node, ox.NamedNode) else f"_:{node.value}"
