@@ -1,7 +1,9 @@
 """Benchmark of `omskg build` at several sizes, against a reference measured in the same
 run: pyoxigraph parsing the produced N-Triples and serialising them as Turtle, JSON-LD
-and N-Triples. Prints a table (ratio build/reference, seconds per million triples) and
-writes the same as JSON.
+and N-Triples. Prints a table (ratio build/reference, seconds per million triples, the
+whole process tree's peak memory), the start-up of the build against
+`python -c "import rdflib, pyshacl"`, and the targets with the pass or fail of each;
+writes the same as JSON (benchmarks/results/latest.json unless --json says otherwise).
 
     python benchmarks/run.py                        # about 10k, 100k and 1M triples
     python benchmarks/run.py --sizes 10000,100000   # chosen sizes (triples, approximately)
@@ -16,6 +18,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,14 +33,48 @@ from corpus import generate  # noqa: E402
 TRIPLES_PER_CONDITION = 1268  # measured: each synthetic condition adds this many triples
 SHARED_TRIPLES = 336  # the ontology, published once
 
-# Runs a command as the only child of a fresh process, so that RUSAGE_CHILDREN is its own.
+# Runs a command as the only child of a fresh process, so that RUSAGE_CHILDREN is its own,
+# and samples the summed resident memory of its whole process tree (the command, its
+# workers and forked children) every 20 ms from /proc.
 MEASURE = """
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, time
+
+def tree_rss(root):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append((int(entry), int(fields[21])))
+            except OSError:
+                pass
+    total, todo = 0, [root]
+    page = os.sysconf("SC_PAGE_SIZE")
+    try:
+        with open(f"/proc/{root}/stat") as handle:
+            total = int(handle.read().rsplit(")", 1)[1].split()[21]) * page
+    except OSError:
+        return 0
+    while todo:
+        for pid, rss in children.get(todo.pop(), []):
+            total += rss * page
+            todo.append(pid)
+    return total
+
 began = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+peak = 0
+while process.poll() is None:
+    peak = max(peak, tree_rss(process.pid))
+    time.sleep(0.02)
+process.stderr.read()
+code = process.wait()
+wall = time.perf_counter() - began
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"code": code, "wall": time.perf_counter() - began,
-                  "cpu": usage.ru_utime + usage.ru_stime, "max_rss_mib": usage.ru_maxrss / 1024}))
+print(json.dumps({"code": code, "wall": wall,
+                  "cpu": usage.ru_utime + usage.ru_stime, "max_rss_mib": usage.ru_maxrss / 1024,
+                  "tree_peak_mib": peak / 2**20}))
 """
 
 REFERENCE = """
@@ -46,7 +84,8 @@ for rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD, ox.RdfFormat.N_TRI
     ox.serialize(triples, format=rdf_format)
 """
 
-# The build's stages, timed in one process (wall and CPU seconds each).
+# The build's stages, timed in one process (wall and CPU seconds each): what the workers do
+# per fact file (here one after the other), then what the parent does.
 STAGES = """
 import gc, json, sys, time
 from pathlib import Path
@@ -55,34 +94,99 @@ timings = {}
 def stage(name, work):
     wall, cpu = time.perf_counter(), time.process_time()
     result = work()
-    timings[name] = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
+    timing = timings.setdefault(name, {"wall": 0.0, "cpu": 0.0})
+    timing["wall"] += time.perf_counter() - wall
+    timing["cpu"] += time.process_time() - cpu
     return result
-from omskg import describe, formats, resources
-from omskg.facts import fact_file_paths, read_fact_files
-from omskg.graph import file_triples, shared_triples
+from omskg import build, formats, mappings, parts, resources
+from omskg.facts import fact_file_paths, read_fact_file
+from omskg.graph import file_triples, ontology_triples, shared_triples
 from omskg.iris import Iris
 from omskg.metadata import load_metadata
 from omskg.validate import validate_triples
 from omskg.vocab import DEFAULT_BASE, load_vocabulary
+base = DEFAULT_BASE
 vocab = load_vocabulary()
 meta = load_metadata(resources.dataset_metadata_file())
-files, problems = stage("read facts", lambda: read_fact_files(fact_file_paths(Path(sys.argv[1])), vocab))
-assert not problems
-def build_triples():
-    triples = shared_triples(files, vocab, DEFAULT_BASE, meta)
-    for fact_file in files:
-        triples |= file_triples(fact_file, vocab, DEFAULT_BASE)
-    return triples
-triples = stage("build graph", build_triples)
-outcome = stage("validate (fast engine)", lambda: validate_triples(triples))
-assert outcome.conforms
-ordered = stage("sort triples", lambda: formats.SortedTriples(triples))
-stage("write Turtle", lambda: formats.turtle(ordered, Iris(DEFAULT_BASE).prefix_map()))
-stage("write N-Triples", lambda: formats.ntriples(ordered))
-stage("write JSON-LD", lambda: formats.jsonld(ordered, formats.jsonld_context(vocab, DEFAULT_BASE)))
-stage("count VoID statistics", lambda: describe.statistics(ordered.triples, DEFAULT_BASE))
-print(json.dumps({"triples": len(triples), "stages": timings}))
+writers = build._writers(base)
+build._compiled_default_shapes()
+files, built = [], []
+for path in fact_file_paths(Path(sys.argv[1])):
+    fact_file = stage("read facts", lambda: read_fact_file(path, vocab))
+    triples = stage("build triples", lambda: file_triples(fact_file, vocab, base))
+    part = stage("write part (lines, JSON-LD, Turtle, counts)", lambda: parts.make_part(triples, writers))
+    text = formats.ntriples_of_lines(part.lines) + build._ontology_ntriples(vocab)
+    part.conforms = stage("validate part", lambda: validate_triples(triples, ntriples=text).conforms)
+    files.append(fact_file)
+    built.append(part)
+ontology = set(ontology_triples(vocab))
+shared = shared_triples(files, vocab, base, meta)
+merged = stage("merge parts", lambda: parts.merge(built, ontology, shared, writers))
+summary = stage("split SHACL gate", lambda: parts.gate_summary(built))
+assert stage("split SHACL gate", lambda: parts.split_gate(summary, merged.local, merged.gate_graph, ontology))
+ntriples = stage("write N-Triples", lambda: formats.ntriples_of_lines(merged.lines))
+stage("write N-Quads", lambda: formats.nquads_of_ntriples(ntriples, str(Iris(base).release(meta.version))))
+stage("write Turtle", lambda: formats.turtle_document(merged.turtle, Iris(base).prefix_map()))
+context = formats.jsonld_context(vocab, base)
+stage("write JSON-LD", lambda: formats.jsonld_document(merged.nodes, context))
+targets = mappings.load_targets(resources.xref_targets_file())
+stage("write conditions JSON, KGX, SSSOM", lambda: build._reader_files_and_sssom(files, targets, meta, base))
+print(json.dumps({"triples": len(merged.lines), "stages": timings}))
 """
+
+STARTUP_RUNS = 7
+
+
+def startup(work: Path) -> dict[str, Any]:
+    """Medians of alternating runs: `omskg build` of the shipped facts as a process, and
+    `python -c "import rdflib, pyshacl"`; and `omskg --help`."""
+    commands = {
+        "build": [sys.executable, "-m", "omskg.cli", "build", "--out", str(work / "startup-dist")],
+        "import rdflib, pyshacl": [sys.executable, "-c", "import rdflib, pyshacl"],
+        "omskg --help": [sys.executable, "-m", "omskg.cli", "--help"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(STARTUP_RUNS):
+        for name, command in commands.items():
+            began = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            times[name].append(time.perf_counter() - began)
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    return {"runs": STARTUP_RUNS, "medians": medians, "times": times}
+
+
+def targets(results: list[dict[str, Any]], start: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The issue's targets, each with what was measured and whether it is met."""
+    found: list[dict[str, Any]] = []
+    by_size = {r["target"]: r for r in results}
+    large, medium = by_size.get(1000000), by_size.get(100000)
+    if large:
+        found.append({"target": "1M triples: build wall within 2x of the reference",
+                      "measured": f"{large['ratio']:.2f}x ({large['build']['wall']:.2f} s against "
+                                  f"{large['reference']['wall']:.2f} s)", "met": large["ratio"] <= 2})
+        found.append({"target": "1M triples: whole process tree's peak memory under 1.5 GB",
+                      "measured": f"{large['build']['tree_peak_mib']:.0f} MiB",
+                      "met": large["build"]["tree_peak_mib"] * 2**20 < 1.5e9})
+    if medium:
+        found.append({"target": "100k triples: build wall within 3x of the reference",
+                      "measured": f"{medium['ratio']:.2f}x ({medium['build']['wall']:.2f} s against "
+                                  f"{medium['reference']['wall']:.2f} s)", "met": medium["ratio"] <= 3})
+    if large and medium:
+        a, b = large["build_seconds_per_million"], medium["build_seconds_per_million"]
+        found.append({"target": "per-triple cost at 1M no more than at 100k",
+                      "measured": f"{a:.1f} against {b:.1f} s per million triples", "met": a <= b})
+    if start:
+        medians = start["medians"]
+        imports = medians["import rdflib, pyshacl"]
+        ratio = medians["build"] / imports
+        found.append({"target": 'start-up: OMS build within 1.5x of python -c "import rdflib, pyshacl"',
+                      "measured": f"{ratio:.2f}x (medians {medians['build']:.3f} s against "
+                                  f"{imports:.3f} s, {start['runs']} alternating runs)",
+                      "met": ratio <= 1.5})
+        found.append({"target": "omskg --help under 0.25 s",
+                      "measured": f"{medians['omskg --help']:.3f} s (median)",
+                      "met": medians["omskg --help"] < 0.25})
+    return found
 
 
 def measure(command: list[str]) -> dict[str, Any]:
@@ -106,6 +210,7 @@ def run_size(target: int, work: Path, progress: bool) -> dict[str, Any]:
             file=sys.stderr,
         )
     out = folder / "dist"
+    load_before = os.getloadavg()[0]
     build = measure([sys.executable, "-m", "omskg.cli", "build", "--facts", str(facts), "--out", str(out)])
     reference = measure([sys.executable, "-c", REFERENCE, str(out / "omskg.nt")])
     stages = json.loads(
@@ -121,6 +226,7 @@ def run_size(target: int, work: Path, progress: bool) -> dict[str, Any]:
         "stages": stages["stages"],
         "build": build,
         "reference": reference,
+        "load_average": [load_before, os.getloadavg()[0]],  # (1 min) before the build, after all
         "ratio": build["wall"] / reference["wall"],
         "build_seconds_per_million": build["wall"] / (triples / 1e6),
         "reference_seconds_per_million": reference["wall"] / (triples / 1e6),
@@ -136,6 +242,7 @@ def table(results: list[dict[str, Any]]) -> str:
         "build wall s",
         "build CPU s",
         "build RSS MiB",
+        "build tree peak MiB",
         "ref wall s",
         "ref RSS MiB",
         "build/ref",
@@ -152,6 +259,7 @@ def table(results: list[dict[str, Any]]) -> str:
                 f"{r['build']['wall']:.2f}",
                 f"{r['build']['cpu']:.2f}",
                 f"{r['build']['max_rss_mib']:.0f}",
+                f"{r['build']['tree_peak_mib']:.0f}",
                 f"{r['reference']['wall']:.2f}",
                 f"{r['reference']['max_rss_mib']:.0f}",
                 f"{r['ratio']:.1f}x",
@@ -177,28 +285,38 @@ def main() -> int:
         "--quick", action="store_true", help="one tiny size, to check that the benchmark runs"
     )
     parser.add_argument(
-        "--json", type=Path, default=Path("benchmark-results.json"), help="where to write the results"
+        "--json", type=Path, default=Path(__file__).resolve().parent / "results" / "latest.json",
+        help="where to write the results (default: benchmarks/results/latest.json)",
     )
     args = parser.parse_args()
     sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
-    results = []
+    results: list[dict[str, Any]] = []
+    args.json.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="omskg-bench-") as work:
+        start = None if args.quick else startup(Path(work))
+        if start:
+            print(f"start-up, medians of {start['runs']} alternating runs: " + ", ".join(
+                f"{name} {seconds:.3f} s" for name, seconds in start["medians"].items()), flush=True)
         for size in sizes:
             print(f"benchmark: about {size} triples ...", file=sys.stderr)
             results.append(run_size(size, Path(work), sys.stderr.isatty()))
             # each size is reported as soon as it is measured: a large one may take long
             print(table(results[-1:]), flush=True)
-            document = {"machine": machine(), "results": results}
+            document = {"machine": machine(), "results": results, "startup": start,
+                        "targets": targets(results, start)}
             args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print("targets:")
+    for target in targets(results, start):
+        print(f"  [{'met' if target['met'] else 'NOT met'}] {target['target']}: {target['measured']}")
     print(f"(written to {args.json})")
     return 0
 
 
 def machine() -> dict[str, Any]:
-    import os
     import platform
 
-    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
+            "load_average": os.getloadavg()}
 
 
 if __name__ == "__main__":

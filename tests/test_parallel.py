@@ -1,6 +1,7 @@
-"""The parallel build (forked workers read and build fact files; a forked child validates
-while the parent serialises) publishes the same bytes as the serial one, and fails the
-same way: every problem reported, nothing published."""
+"""The parallel build (forked workers read, build and validate fact files; a process forked
+before them writes the files for readers while the parent merges and serialises) publishes
+the same bytes as the serial one, and fails the same way: every problem reported, nothing
+published."""
 
 from __future__ import annotations
 
@@ -19,9 +20,8 @@ from omskg.vocab import DEFAULT_BASE
 
 @pytest.fixture
 def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every fact file in its own worker's chunk, and the SHACL gate in a child, whatever the size."""
+    """Every fact file in its own worker's chunk, and the split SHACL gate, whatever the size."""
     monkeypatch.setattr(build_module, "PARALLEL_FILES", 1)
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
 
 
 def _two_conditions(tmp_path: Path) -> Path:
@@ -39,7 +39,6 @@ def test_parallel_build_publishes_the_same_bytes(tmp_path: Path, monkeypatch: py
     facts = _two_conditions(tmp_path)
     build(facts, tmp_path / "serial", DEFAULT_BASE)
     monkeypatch.setattr(build_module, "PARALLEL_FILES", 1)
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
     report = build(facts, tmp_path / "parallel", DEFAULT_BASE)
     assert report.assembled.facts == 2 * 54
     for path in sorted((tmp_path / "serial").iterdir()):

@@ -38,7 +38,7 @@ def _omskg_terms(tree: ast.Module) -> list[tuple[int, str]]:
 def test_every_omskg_term_the_code_uses_is_declared_in_the_ontology() -> None:
     declared = load_vocabulary().terms
     used = {(path.name, line, term) for path in MODULES for line, term in _omskg_terms(_tree(path))}
-    assert len(used) > 20  # the scan sees the code's terms
+    assert len(used) > 10  # the scan sees the code's terms
     assert [u for u in sorted(used) if u[2] not in declared] == []
 
 

@@ -4,10 +4,14 @@
 ``omskg build`` writes it into dist/, ``omskg serve`` serves it, and ``omskg query``
 without --data queries it.
 
-Many fact files are read and turned into triples by forked workers, one chunk each. On a
-large graph the SHACL gate runs in a forked child process while the parent writes the
-serialisations (nothing is published until the gate has passed). Below ``PARALLEL_FILES``
-files and ``PARALLEL_FROM`` triples a fork costs more than it saves.
+Many fact files are read by forked workers, one chunk each; a worker builds each file's
+part of the graph as text (sorted N-Triples lines, JSON-LD node objects) and validates it
+with the ontology, and the parent merges the parts and runs the checks that span files
+(omskg.parts: the split SHACL gate, whose report is always the whole graph's). Below
+``PARALLEL_FILES`` files a fork costs more than it saves: the files are read here and the
+whole graph is validated. With the workers, a process forked before them (while this one is
+small, so that the two share little) writes the files for readers without RDF while this
+one merges, validates and writes the graph's formats.
 """
 
 from __future__ import annotations
@@ -15,25 +19,37 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from omskg import condition_json, condition_schema, describe, formats, kgx, mappings, publish, resources
+from omskg import (
+    condition_json,
+    condition_schema,
+    describe,
+    formats,
+    kgx,
+    mappings,
+    parts,
+    publish,
+    resources,
+)
 from omskg.facts import fact_file_paths, problems_across, read_fact_files
-from omskg.graph import file_triples, shared_triples
+from omskg.graph import file_triples, ontology_triples, shared_triples
 from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata, load_metadata
 from omskg.rdf import Triples, parse_ntriples
 from omskg.records import FactFile, InputError, Problem
-from omskg.validate import Engine, Outcome, validate_triples
-from omskg.vocab import load_vocabulary
+from omskg.validate import Engine, Outcome, _compiled_default_shapes, validate_triples
+from omskg.vocab import Vocabulary, load_vocabulary
 
-PARALLEL_FROM = 50_000  # triples
 PARALLEL_FILES = 16  # fact files read and built by a pool of forked workers from this many
 _CAN_FORK = "fork" in multiprocessing.get_all_start_methods()  # not on Windows: all in one process
 
@@ -53,13 +69,27 @@ class ValidationFailed(Exception):
 
 @dataclass(frozen=True)
 class Assembled:
-    """The graph built from checked fact files, not yet validated."""
+    """The graph built from checked fact files, not yet validated: its N-Triples lines
+    (sorted), its JSON-LD node objects, and the records it was built from."""
 
-    triples: Triples
+    lines: list[str]
+    nodes: list[tuple[str, str]]
+    turtle: list[bytes]  # a Turtle statement per subject
+    statistics: describe.Statistics
     fact_files: list[FactFile]
     meta: DatasetMetadata
     targets: dict[str, mappings.Target]
     base: str
+    gate: Callable[[], bool] = field(default=lambda: False, compare=False, repr=False)
+    readers: Future[tuple[dict[str, bytes], int]] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def triples(self) -> Triples:
+        return parts.parse_all(self.lines)
+
+    @property
+    def count(self) -> int:
+        return self.statistics.triples
 
     @property
     def facts(self) -> int:
@@ -75,13 +105,13 @@ class Publication:
     """A validated graph and every file of the publication, by name."""
 
     assembled: Assembled
-    files: dict[str, bytes]
+    files: publish.Staged
     mappings: int
     seconds: float
 
-    @property
+    @cached_property
     def triples(self) -> Triples:
-        return self.assembled.triples
+        return parse_ntriples(self.files[publish.NTRIPLES])
 
     @property
     def base(self) -> str:
@@ -89,95 +119,166 @@ class Publication:
 
 
 def assemble(
-    facts_dir: Path, base: str, progress: Progress = _quiet, metadata_file: Path | None = None
+    facts_dir: Path, base: str, progress: Progress = _quiet, metadata_file: Path | None = None,
+    split: bool = True,
 ) -> Assembled:
-    """Read and check the fact files and cross-references, and build the graph (not yet validated).
-    ``metadata_file`` defaults to the shipped data/dataset.yaml."""
+    """Read and check the fact files and cross-references, and build the graph (not yet
+    validated). ``metadata_file`` defaults to the shipped data/dataset.yaml. With ``split``,
+    the parallel workers validate each file's triples for the split SHACL gate (omskg.parts)."""
     Iris(base)  # an invalid base is refused before any work
     paths = fact_file_paths(facts_dir)
     progress(f"reading {len(paths)} fact file(s) from {facts_dir} and building their triples")
     began = time.perf_counter()
-    if len(paths) >= PARALLEL_FILES and _CAN_FORK:
-        fact_files, problems, triples = _read_and_build_in_parallel(paths, base)
+    parallel = len(paths) >= PARALLEL_FILES and _CAN_FORK
+    readers: Future[tuple[dict[str, bytes], int]] | None = None
+    if parallel:
+        # forked now, while this process is small: it writes the files for readers later
+        reader = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        reader.submit(int).result()
+        try:
+            fact_files, problems, built, blobs = _read_and_build_in_parallel(paths, base, split)
+        except BaseException:
+            reader.shutdown(cancel_futures=True)
+            raise
+        whole: Triples | None = None
     else:
-        fact_files, problems, triples = _read_and_build_here(paths, base)
-    problems.extend(problems_across(fact_files))
-    if problems:
-        raise InputError(problems)
-    targets_path = resources.xref_targets_file()
-    targets = mappings.load_targets(targets_path)
-    mappings.check_xrefs(fact_files, targets, targets_path)
-    triples |= mappings.label_triples(fact_files, targets)
-    meta = load_metadata(metadata_file or resources.dataset_metadata_file())
-    triples |= shared_triples(fact_files, load_vocabulary(), base, meta)
-    assembled = Assembled(triples, fact_files, meta, targets, base)
+        fact_files, problems, built, whole = _read_and_build_here(paths, base)
+    checked = False
+    try:
+        problems.extend(problems_across(fact_files))
+        if problems:
+            raise InputError(problems)
+        targets_path = resources.xref_targets_file()
+        targets = mappings.load_targets(targets_path)
+        mappings.check_xrefs(fact_files, targets, targets_path)
+        meta = load_metadata(metadata_file or resources.dataset_metadata_file())
+        checked = True
+    finally:
+        if parallel:
+            if checked:
+                readers = reader.submit(_reader_files_of_blobs, blobs, targets, meta, base)
+            reader.shutdown(wait=False, cancel_futures=not checked)
+    vocab = load_vocabulary()
+    shared = shared_triples(fact_files, vocab, base, meta)
+    ontology = set(ontology_triples(vocab))
+    merged = parts.merge(built, ontology, shared, _writers(base))
+    gate: Callable[[], bool] = lambda: False  # noqa: E731
+    if parallel and split:
+        gate = partial(parts.split_gate, parts.gate_summary(built), merged.local, merged.gate_graph, ontology)
+    del built  # (the merged graph holds what is kept of the parts)
+    stats = describe.statistics_of_counts(merged.counts, merged.subjects, len(merged.lines), base)
+    assembled = Assembled(
+        merged.lines, merged.nodes, merged.turtle, stats, fact_files, meta, targets, base, gate, readers
+    )
+    if whole is not None:
+        assembled.__dict__["triples"] = whole | shared  # (the cached property, already known)
     progress(_rate(
-        f"read {len(paths):,} fact file(s) and built {len(triples):,} triples from {assembled.facts:,} "
-        f"facts about {assembled.entities:,} entities", len(triples), "triples", began,
+        f"read {len(paths):,} fact file(s) and built {assembled.count:,} triples from {assembled.facts:,} "
+        f"facts about {assembled.entities:,} entities", assembled.count, "triples", began,
     ))
     return assembled
 
 
-def _read_and_build_here(paths: list[Path], base: str) -> tuple[list[FactFile], list[Problem], Triples]:
-    """Read fact files and build their triples; the problems of the files that fail."""
+_WRITERS: dict[str, parts.Writers] = {}
+
+
+def _writers(base: str) -> parts.Writers:
+    """The JSON-LD node and Turtle writers for ``base`` (one per process: caches pay off)."""
+    found = _WRITERS.get(base)
+    if found is None:
+        context = formats.jsonld_context(load_vocabulary(), base)
+        found = _WRITERS[base] = parts.Writers(
+            formats.jsonld_nodes(context), Iris(base).prefix_map(), partial(describe.count_lines, base=base)
+        )
+    return found
+
+
+def _read_and_build(
+    paths: list[Path], base: str, validate: bool = False
+) -> tuple[list[FactFile], list[Problem], list[parts.Part], Triples]:
+    """Read fact files and build each one's part of the graph (validated with the ontology
+    when ``validate``); the problems of the files that fail."""
     vocab = load_vocabulary()
     fact_files, problems = read_fact_files(paths, vocab)
-    triples: Triples = set()
+    writers = _writers(base)
+    targets = _targets()
+    built: list[parts.Part] = []
+    every: Triples = set()
     for fact_file in fact_files:
-        triples |= file_triples(fact_file, vocab, base)
-    return fact_files, problems, triples
+        # a target's label travels with each file that refers to it, as a value node does
+        triples = file_triples(fact_file, vocab, base) | mappings.label_triples([fact_file], targets)
+        part = parts.make_part(triples, writers)
+        if validate:  # the file's triples with the ontology, the store loaded from their text
+            text = formats.ntriples_of_lines(part.lines) + _ontology_ntriples(vocab)
+            part.conforms = validate_triples(triples, ntriples=text).conforms
+        else:
+            every |= triples
+        built.append(part)
+    return fact_files, problems, built, every
 
 
-def _read_and_build(paths: list[Path], base: str) -> tuple[list[FactFile], list[Problem], bytes]:
-    """In a worker: ``_read_and_build_here``, the triples handed back as N-Triples
-    (parsing them is ten times cheaper than pickling the triples)."""
-    fact_files, problems, triples = _read_and_build_here(paths, base)
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    assert data is not None
-    return fact_files, problems, data
+def _targets() -> dict[str, mappings.Target]:
+    """The verified cross-reference targets, for their labels; none where the table cannot be
+    read (the parent reports that, with everything else about the input)."""
+    try:
+        return mappings.load_targets(resources.xref_targets_file())
+    except InputError:
+        return {}
+
+
+_ONTOLOGY_TEXT: dict[int, bytes] = {}
+
+
+def _ontology_ntriples(vocab: Vocabulary) -> bytes:
+    found = _ONTOLOGY_TEXT.get(id(vocab))
+    if found is None:  # (load_vocabulary is cached: the vocabulary lives as long as the process)
+        found = _ONTOLOGY_TEXT[id(vocab)] = formats.ntriples_of_lines(
+            sorted(str(t) for t in ontology_triples(vocab))
+        )
+    return found
+
+
+def _read_and_build_here(
+    paths: list[Path], base: str
+) -> tuple[list[FactFile], list[Problem], list[parts.Part], Triples]:
+    return _read_and_build(paths, base)
+
+
+def _in_worker(
+    paths: list[Path], base: str, validate: bool
+) -> tuple[bytes, list[Problem], list[parts.Part]]:
+    """The fact files come back pickled once, as bytes: the parent reads them, and hands the
+    same bytes on to the process that writes the files for readers."""
+    fact_files, problems, built, _ = _read_and_build(paths, base, validate)
+    return pickle.dumps(fact_files, pickle.HIGHEST_PROTOCOL), problems, built
 
 
 def _read_and_build_in_parallel(
-    paths: list[Path], base: str
-) -> tuple[list[FactFile], list[Problem], Triples]:
+    paths: list[Path], base: str, validate: bool
+) -> tuple[list[FactFile], list[Problem], list[parts.Part], list[bytes]]:
+    """Chunks of fact files in forked workers, a part of the graph per file."""
     workers = max(1, min(os.cpu_count() or 1, 8))
-    size = -(-len(paths) // (workers * 4))  # a few chunks per worker, to even out the load
+    size = -(-len(paths) // (workers * 16))  # many chunks per worker: the last ones end together
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     fact_files: list[FactFile] = []
     problems: list[Problem] = []
-    triples: Triples = set()
+    built: list[parts.Part] = []
+    blobs: list[bytes] = []
+    if validate:
+        _compiled_default_shapes()  # compiled once, before the workers are forked
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for files, found, data in pool.map(_read_and_build, chunks, [base] * len(chunks)):
-            fact_files.extend(files)
+        every = len(chunks)
+        for blob, found, part in pool.map(_in_worker, chunks, [base] * every, [validate] * every):
+            fact_files.extend(pickle.loads(blob))
+            blobs.append(blob)
             problems.extend(found)
-            triples |= parse_ntriples(data)
-    return fact_files, problems, triples
+            built.extend(part)
+    return fact_files, problems, built, blobs
 
 
 def _rate(message: str, count: int, unit: str, began: float) -> str:
     seconds = time.perf_counter() - began
     return f"{message} in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f} {unit}/s)"
-
-
-_PENDING: Triples = set()  # what a forked validator inherits
-
-
-def _validate_pending(engine: Engine) -> Outcome:
-    return validate_triples(_PENDING, engine=engine)
-
-
-def _start_validation(triples: Triples, engine: Engine) -> Future[Outcome]:
-    global _PENDING
-    if len(triples) < PARALLEL_FROM or not _CAN_FORK:
-        done: Future[Outcome] = Future()
-        done.set_result(validate_triples(triples, engine=engine))
-        return done
-    _PENDING = triples
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    future = pool.submit(_validate_pending, engine)  # the worker is forked here
-    _PENDING = set()
-    pool.shutdown(wait=False)  # the worker finishes its one task, then exits
-    return future
 
 
 def publish_graph(
@@ -186,46 +287,49 @@ def publish_graph(
     progress: Progress = _quiet,
     engine: Engine = "fast",
     metadata_file: Path | None = None,
+    spill: Path | None = None,
 ) -> Publication:
-    """Fact files -> a validated publication: the graph and the bytes of every file.
+    """Fact files -> a validated publication: the graph and the bytes of every file (the
+    large ones written into the folder ``spill`` as they are made, where given).
     Raises InputError for bad input and ValidationFailed when a graph violates the shapes."""
     # The build allocates millions of objects and frees almost none until it ends, so the
     # cycle collector's full passes over them find nothing (and took a fifth of the time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _publish(facts_dir, base, progress, engine, metadata_file)
+        return _publish(facts_dir, base, progress, engine, metadata_file, spill)
     finally:
         if collecting:
             gc.enable()
 
 
 def _publish(
-    facts_dir: Path, base: str, progress: Progress, engine: Engine, metadata_file: Path | None
+    facts_dir: Path, base: str, progress: Progress, engine: Engine, metadata_file: Path | None,
+    spill: Path | None,
 ) -> Publication:
     started = time.perf_counter()
-    assembled = assemble(facts_dir, base, progress, metadata_file)
-    triples, meta = assembled.triples, assembled.meta
-    progress(f"validating {len(triples):,} triples against the SHACL shapes ({engine} engine)")
+    assembled = assemble(facts_dir, base, progress, metadata_file, split=engine == "fast")
+    count, meta = assembled.count, assembled.meta
+    progress(f"validating {count:,} triples against the SHACL shapes ({engine} engine)")
     began = time.perf_counter()
-    validation = _start_validation(triples, engine)
+    if not (engine == "fast" and assembled.gate()):  # the split gate, else the whole graph
+        outcome = validate_triples(assembled.triples, engine=engine)
+        if not outcome.conforms:
+            raise ValidationFailed(outcome)
+    assembled.__dict__.pop("triples", None)  # (Publication.triples reads them from the N-Triples)
+    progress(_rate("validated", count, "triples", began))
 
     serialising = time.perf_counter()
-    ordered = formats.SortedTriples(triples)
-    files = _graph_files(ordered, base)
-    files[publish.NQUADS] = formats.nquads(ordered, str(Iris(base).release(meta.version)))
-    files |= _reader_files(assembled, ordered)
-    rows = mappings.mappings(assembled.fact_files, assembled.targets)
-    files[publish.SSSOM] = mappings.sssom_tsv(
-        rows, base, meta.version, meta.title, meta.license, meta.issued.isoformat()
+    readers = assembled.readers  # (another process writes them meanwhile, on many fact files)
+    files = publish.Staged(spill)  # each large file written to the staging folder once made
+    _graph_files(assembled, base, files, str(Iris(base).release(meta.version)))
+    stats = assembled.statistics
+    written, rows = readers.result() if readers is not None else _reader_files_and_sssom(
+        assembled.fact_files, assembled.targets, meta, base
     )
-    stats = describe.statistics(ordered.triples, base)
-    progress(_rate("serialised Turtle, N-Triples, JSON-LD and SSSOM", len(triples), "triples", serialising))
-
-    outcome = validation.result()
-    progress(_rate("validated", len(triples), "triples", began))
-    if not outcome.conforms:
-        raise ValidationFailed(outcome)
+    files.update(written)
+    del written
+    progress(_rate("serialised Turtle, N-Triples, JSON-LD and SSSOM", count, "triples", serialising))
 
     disclaimer = assembled.fact_files[0].source.disclaimer.quote
     sources = [f.source for f in assembled.fact_files]
@@ -235,34 +339,56 @@ def _publish(
         raise ValidationFailed(outcome, "the dataset description")
     files[publish.DESCRIPTION] = formats.turtle(formats.SortedTriples(description), describe.prefix_map(base))
     files[publish.SCHEMA_ORG] = describe.schema_org(meta, files, base, disclaimer, stats.sources)
-    return Publication(assembled, files, len(rows), time.perf_counter() - started)
+    return Publication(assembled, files, rows, time.perf_counter() - started)
 
 
-def _graph_files(ordered: formats.SortedTriples, base: str) -> dict[str, bytes]:
-    """The graph in every format, with its context, and the ontology and shapes it was built
-    and validated with."""
+def _graph_files(assembled: Assembled, base: str, files: publish.Staged, release: str) -> None:
+    """The graph in every format (N-Quads in the named graph ``release``), with its context,
+    and the ontology and shapes it was built and validated with. What is written is held
+    once: the lines, JSON-LD nodes and Turtle statements are let go as their files are made."""
     context = formats.jsonld_context(load_vocabulary(), base)
-    return {
-        publish.TURTLE: formats.turtle(ordered, Iris(base).prefix_map()),
-        publish.NTRIPLES: formats.ntriples(ordered),
-        publish.JSONLD: formats.jsonld(ordered, context),
-        publish.CONTEXT: formats.context_document(context),
-        publish.ONTOLOGY: resources.ontology_file().read_bytes(),
-        publish.SHAPES: (resources.shapes_dir() / "omskg-shapes.ttl").read_bytes(),
-        publish.DATASET_SHAPES: (resources.shapes_dir() / "dataset-shapes.ttl").read_bytes(),
-    }
+    lines = assembled.lines
+    files.write(publish.NTRIPLES, formats.lines_in_chunks(lines, " .\n"))
+    files.write(publish.NQUADS, formats.lines_in_chunks(lines, f" {ox.NamedNode(release)} .\n"))
+    lines.clear()  # (Publication.triples reads the graph from the N-Triples)
+    files[publish.TURTLE] = formats.turtle_document(assembled.turtle, Iris(base).prefix_map())
+    assembled.turtle.clear()
+    files[publish.JSONLD] = formats.jsonld_document(assembled.nodes, context)
+    assembled.nodes.clear()
+    files[publish.CONTEXT] = formats.context_document(context)
+    files[publish.ONTOLOGY] = resources.ontology_file().read_bytes()
+    files[publish.SHAPES] = (resources.shapes_dir() / "omskg-shapes.ttl").read_bytes()
+    files[publish.DATASET_SHAPES] = (resources.shapes_dir() / "dataset-shapes.ttl").read_bytes()
 
 
-def _reader_files(assembled: Assembled, ordered: formats.SortedTriples) -> dict[str, bytes]:
+def _reader_files_of_blobs(
+    blobs: list[bytes], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
+) -> tuple[dict[str, bytes], int]:
+    fact_files = [f for blob in blobs for f in pickle.loads(blob)]
+    return _reader_files_and_sssom(fact_files, targets, meta, base)
+
+
+def _reader_files_and_sssom(
+    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
+) -> tuple[dict[str, bytes], int]:
+    """The files for readers without RDF, and the SSSOM mappings; the number of mappings."""
+    files = _reader_files(fact_files, targets, meta, base)
+    rows = mappings.mappings(fact_files, targets)
+    files[publish.SSSOM] = mappings.sssom_tsv(
+        rows, base, meta.version, meta.title, meta.license, meta.issued.isoformat()
+    )
+    return files, len(rows)
+
+
+def _reader_files(
+    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
+) -> dict[str, bytes]:
     """The same facts for readers without RDF: nested JSON per condition (with its JSON
     Schema), and KGX nodes and edges for the Biolink world."""
     vocab = load_vocabulary()
-    base = assembled.base
-    nodes, edges = kgx.kgx_files(assembled.fact_files, vocab, base, assembled.meta.infores)
+    nodes, edges = kgx.kgx_files(fact_files, vocab, base, meta.infores)
     return {
-        publish.CONDITIONS: condition_json.conditions_document(
-            assembled.fact_files, assembled.targets, vocab, base
-        ),
+        publish.CONDITIONS: condition_json.conditions_document(fact_files, targets, vocab, base),
         publish.CONDITIONS_SCHEMA: condition_schema.conditions_schema(vocab, base, publish.CONDITIONS_SCHEMA),
         publish.KGX_NODES: nodes,
         publish.KGX_EDGES: edges,
@@ -277,8 +403,14 @@ def build(
     engine: Engine = "fast",
     metadata_file: Path | None = None,
 ) -> Publication:
-    """``publish_graph``, then the files written into ``out_dir`` in one atomic step."""
-    publication = publish_graph(facts_dir, base, progress, engine, metadata_file)
-    publish.write_atomically(publication.files, out_dir)
+    """``publish_graph``, then the files written into ``out_dir`` in one atomic step (the
+    large ones into its staging folder as they are made)."""
+    staging = publish.start_staging(out_dir)
+    try:
+        publication = publish_graph(facts_dir, base, progress, engine, metadata_file, staging)
+        publish.write_atomically(publication.files, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     progress(f"wrote {len(publication.files)} files to {out_dir}")
     return publication

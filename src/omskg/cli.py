@@ -78,12 +78,12 @@ def build(facts_dir: Path | None, out_dir: Path, base: str | None, engine: str) 
             fail([f"omskg build: {error}"], 2)
     assembled = publication.assembled
     click.echo(
-        f"built {len(assembled.triples)} triples and {publication.mappings} mappings "
+        f"built {assembled.count} triples and {publication.mappings} mappings "
         f"from {assembled.facts} facts about {assembled.entities} entities "
         f"in {publication.seconds:.1f} s"
     )
-    for name, content in sorted(publication.files.items()):
-        click.echo(f"  {out_dir / name}  {len(content)} bytes")
+    for name in sorted(publication.files):
+        click.echo(f"  {out_dir / name}  {publication.files.size_and_sha256(name)[0]} bytes")
 
 
 @main.command()

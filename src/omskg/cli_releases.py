@@ -141,7 +141,7 @@ def release(
     changes = released.changes
     click.echo(
         f"released {released.version} (previous {released.previous}): "
-        f"{len(released.publication.triples)} triples; facts {len(changes.facts_added)} added, "
+        f"{released.publication.assembled.count} triples; facts {len(changes.facts_added)} added, "
         f"{len(changes.facts_removed)} removed, {len(changes.facts_changed)} changed"
     )
     for path in released.written:

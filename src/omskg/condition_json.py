@@ -306,5 +306,20 @@ def conditions_document(
     groups = group_names(sorted(vocab.fact_predicates))
     groups += [EPIDEMIOLOGY[p] for p in sorted(vocab.fact_predicates) if p in EPIDEMIOLOGY]
     context = builder.context(groups, other_words)
-    document = {"@context": context, "conditions": conditions, "otherFacts": other}
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    head = json.dumps({"@context": context}, indent=2, ensure_ascii=False).removesuffix("\n}")
+    return b"".join([
+        head.encode("utf-8"), b',\n  "conditions": ', _items(conditions), b',\n  "otherFacts": ',
+        _items(other), b"\n}\n",
+    ])
+
+
+def _items(items: list[dict[str, Any]]) -> bytes:
+    """A list of the document, as ``json.dumps(..., indent=2)`` writes it two levels down,
+    one item at a time (so that no second copy of the whole document is made as text)."""
+    if not items:
+        return b"[]"
+    written = [
+        ("    " + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")).encode("utf-8")
+        for item in items
+    ]
+    return b"[\n" + b",\n".join(written) + b"\n  ]"

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
@@ -87,6 +87,99 @@ def statistics(triples: list[ox.Triple], base: str) -> Statistics:
     )
 
 
+@dataclass
+class Counts:
+    """What VoID counts of some triples, from their N-Triples lines: adds up over parts
+    (``add``; ``add(other, -1)`` takes a part's lines off again), objects as a set."""
+
+    properties: Counter[str] = field(default_factory=Counter)  # by predicate (N-Triples form)
+    classes: Counter[str] = field(default_factory=Counter)
+    sources: Counter[str] = field(default_factory=Counter)
+    links: Counter[tuple[str, str]] = field(default_factory=Counter)
+    objects: set[str] = field(default_factory=set)
+
+    def add(self, other: Counts, sign: int = 1) -> None:
+        for mine, theirs in ((self.properties, other.properties), (self.classes, other.classes),
+                             (self.sources, other.sources)):
+            if sign > 0:
+                mine.update(theirs)
+            else:
+                mine.subtract(theirs)
+        if sign > 0:
+            self.links.update(other.links)
+        else:
+            self.links.subtract(other.links)
+        if sign > 0:
+            self.objects |= other.objects
+
+
+def count_lines(lines: list[str], base: str) -> Counts:
+    """The counts of ``statistics`` over triples given by their N-Triples lines."""
+    rdf_type, source_class = f"<{RDF.type}>", f"<{OMSKG.SourceDocument}>"
+    match_properties = {f"<{p}>" for p in MATCH_PROPERTIES.values()}
+    entity_space = f"<{Iris(base).entity('')}"
+    counts = Counts()
+    objects = counts.objects
+    predicates: list[str] = []
+    for line in lines:
+        subject, predicate, obj = line.split(" ", 2)
+        objects.add(obj)
+        predicates.append(predicate)
+        if predicate == rdf_type:
+            counts.classes[_value(obj)] += 1
+            if obj == source_class:
+                counts.sources[_value(subject)] += 1
+        elif predicate in match_properties and subject.startswith(entity_space):
+            counts.links[(predicate[1:-1], _value(obj))] += 1
+    counts.properties.update(predicates)
+    return counts
+
+
+def statistics_of_counts(counts: Counts, subjects: list[str], triples: int, base: str) -> Statistics:
+    """``statistics`` of a graph of ``triples`` triples with these counts and ``subjects``
+    (N-Triples forms, each once, sorted): the same figures without a Python object per triple."""
+    converter = xref_converter()
+    by_prefix: dict[str, Counter[str]] = {}
+    for (predicate_iri, target), number in sorted(counts.links.items()):
+        if number > 0:
+            prefix = converter.compress(target, strict=True).split(":", 1)[0]
+            by_prefix.setdefault(prefix, Counter())[predicate_iri] += number
+    ontology = f"<{OMSKG}"
+    entities = sum(1 for s in subjects if s.startswith(f"<{base}") and not s.startswith(ontology))
+    properties = Counter({p[1:-1]: n for p, n in sorted(counts.properties.items()) if n > 0})
+    classes = Counter({c: n for c, n in sorted(counts.classes.items()) if n > 0})
+    sources = sorted(counts.sources.elements())
+    return Statistics(
+        triples, entities, len(subjects), len(counts.objects), properties, classes, sources, by_prefix
+    )
+
+
+def statistics_of_lines(lines: list[str], base: str) -> Statistics:
+    """``statistics`` of the triples whose N-Triples forms (``str`` of each) are ``lines``."""
+    subjects = sorted({line.split(" ", 1)[0] for line in lines})
+    return statistics_of_counts(count_lines(lines, base), subjects, len(lines), base)
+
+
+def _value(term: str) -> str:
+    """The ``value`` of a term in its N-Triples form (an IRI's, a blank node's or a literal's)."""
+    if term.startswith("<"):
+        return term[1:-1]
+    if term.startswith("_:"):
+        return term[2:]
+    quad = next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {term} .", format=ox.RdfFormat.N_TRIPLES)))
+    return str(quad.object.value)
+
+
+def size_and_sha256(files: Mapping[str, bytes], name: str) -> tuple[int, str]:
+    """A file's byte size and SHA-256 (hex), without reading it again where ``files`` knows them."""
+    known = getattr(files, "size_and_sha256", None)
+    if known is not None:
+        found: tuple[int, str] = known(name)
+        return found
+    content = files[name]
+    return len(content), hashlib.sha256(content).hexdigest()
+
+
 def prefix_map(base: str) -> dict[str, str]:
     """The prefixes of the description's Turtle: the graph's, and DCMI types, PAV, SPDX, FOAF."""
     return {**Iris(base).prefix_map(), **{p: str(ns) for p, ns in DESCRIPTION_NAMESPACES.items()}}
@@ -107,7 +200,7 @@ class _Description(TripleSet):
 
 def describe(
     meta: DatasetMetadata,
-    files: dict[str, bytes],
+    files: Mapping[str, bytes],
     stats: Statistics,
     base: str,
     disclaimer: str,
@@ -147,7 +240,7 @@ def describe(
 
     for d in meta.distributions:
         node = iris.distribution(version, d.name)
-        content = files[d.name]
+        size, sha256 = size_and_sha256(files, d.name)
         g.add(release, DCAT.distribution, node)
         g.add(node, RDF.type, DCAT.Distribution)
         g.levels_common(node, d.title)
@@ -156,14 +249,14 @@ def describe(
         if d.iana_registered:  # else dct:format alone says the type
             g.add(node, DCAT.mediaType, IANA_MEDIA_TYPES[d.media_type])
         g.add(node, DCTERMS.conformsTo, d.conforms_to)
-        g.add(node, DCAT.byteSize, typed(str(len(content)), XSD.nonNegativeInteger))
+        g.add(node, DCAT.byteSize, typed(str(size), XSD.nonNegativeInteger))
         g.add(node, DCAT.downloadURL, iris.download(version, d.name))
         g.add(node, PAV.version, text(version))
         checksum = f"{node}/sha256"
         g.add(node, SPDX.checksum, checksum)
         g.add(checksum, RDF.type, SPDX.Checksum)
         g.add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256)
-        g.add(checksum, SPDX.checksumValue, typed(hashlib.sha256(content).hexdigest(), XSD.hexBinary))
+        g.add(checksum, SPDX.checksumValue, typed(sha256, XSD.hexBinary))
         if d.rdf:
             g.add(node, RDF.type, VOID.Dataset)
             g.add(node, VOID.triples, integer(stats.triples))
@@ -229,7 +322,7 @@ def _linksets(g: _Description, release: str, stats: Statistics, version: str) ->
 
 
 def schema_org(
-    meta: DatasetMetadata, files: dict[str, bytes], base: str, disclaimer: str, sources: list[str]
+    meta: DatasetMetadata, files: Mapping[str, bytes], base: str, disclaimer: str, sources: list[str]
 ) -> bytes:
     """A schema.org Dataset, as dataset search engines read it (the http schema.org vocabulary,
     with its context inline so that it parses offline)."""
@@ -255,8 +348,8 @@ def schema_org(
                 "name": d.title,
                 "encodingFormat": d.media_type,
                 "contentUrl": str(iris.download(version, d.name)),
-                "contentSize": f"{len(files[d.name])} B",
-                "sha256": hashlib.sha256(files[d.name]).hexdigest(),
+                "contentSize": f"{size_and_sha256(files, d.name)[0]} B",
+                "sha256": size_and_sha256(files, d.name)[1],
             }
             for d in meta.distributions
         ],

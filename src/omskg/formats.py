@@ -9,6 +9,7 @@ timestamp or a path of this machine.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -18,7 +19,6 @@ from omskg import resources
 from omskg.iris import Iris
 from omskg.rdf import Triples
 from omskg.vocab import OMSKG, RDF_LANGSTRING, XSD_STRING, Vocabulary, local_name, shortener_for
-from omskg.vocab import compact as vocab_compact
 
 
 def jsonld_context(vocab: Vocabulary, base: str) -> dict[str, Any]:
@@ -67,13 +67,53 @@ def turtle(triples: SortedTriples, prefixes: dict[str, str]) -> bytes:
 
 
 def ntriples(triples: SortedTriples) -> bytes:
-    return "".join(line + " .\n" for line in triples.lines).encode("utf-8")
+    return ntriples_of_lines(triples.lines)
 
 
 def nquads(triples: SortedTriples, graph: str) -> bytes:
+    return nquads_of_lines(triples.lines, graph)
+
+
+def ntriples_of_lines(lines: list[str]) -> bytes:
+    """Sorted triples in their N-Triples form (``str`` of each, as SortedTriples has them)."""
+    if not lines:
+        return b""
+    return b" .\n".join([line.encode("utf-8") for line in lines]) + b" .\n"  # (no second copy as text)
+
+
+def nquads_of_lines(lines: list[str], graph: str) -> bytes:
     """The N-Triples lines, each in the named graph ``graph`` (a release's IRI), same order."""
     name = f" {ox.NamedNode(graph)} .\n"
-    return "".join(line + name for line in triples.lines).encode("utf-8")
+    return (name.join(lines) + name).encode("utf-8") if lines else b""
+
+
+def lines_in_chunks(lines: list[str], end: str, size: int = 20_000) -> Iterator[bytes]:
+    """``"".join(line + end for line in lines)`` as UTF-8, in chunks of ``size`` lines (so
+    that the whole is never held twice)."""
+    for start in range(0, len(lines), size):
+        yield (end.join(lines[start : start + size]) + end).encode("utf-8")
+
+
+def nquads_of_ntriples(ntriples: bytes, graph: str) -> bytes:
+    """``nquads_of_lines`` from the N-Triples bytes of the same lines (an N-Triples line ends
+    in " .\n" and holds no other: a literal's line breaks are escaped)."""
+    return ntriples.replace(b" .\n", f" {ox.NamedNode(graph)} .\n".encode())
+
+
+def turtle_document(statements: list[bytes], prefixes: dict[str, str]) -> bytes:
+    """The Turtle of sorted triples from its statements, one per subject (as ``turtle``
+    writes the same triples with ``prefixes``)."""
+    if not statements:
+        return b""
+    return turtle_prefixes(prefixes) + b"".join(statements)
+
+
+def turtle_prefixes(prefixes: dict[str, str]) -> bytes:
+    """The @prefix lines Oxigraph's Turtle writer starts with (in its own order)."""
+    probe = ox.Triple(ox.NamedNode("urn:omskg:s"), ox.NamedNode("urn:omskg:p"), ox.NamedNode("urn:omskg:o"))
+    written = ox.serialize([probe], format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert written is not None
+    return written[: written.rindex(b"<urn:omskg:s>")]
 
 
 def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
@@ -81,7 +121,6 @@ def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
     nodes first and the ontology's after them, keys named by the context's terms where a term
     fits the value, compact IRIs elsewhere."""
     compactor = _Compactor(context)
-    vocabulary = (compactor.iri(str(OMSKG) + "x")[:-1], str(OMSKG))  # how the ontology's terms are written
     nodes: list[tuple[str, str]] = []  # (id, the node as one line of JSON)
     subject: ox.NamedNode | ox.BlankNode | None = None
     group: list[ox.Triple] = []
@@ -93,10 +132,24 @@ def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
         group.append(triple)
     if group:
         nodes.append(compactor.node(group))
-    nodes.sort(key=lambda node: (node[0].startswith(vocabulary), node[0]))  # the data, then the ontology
+    return jsonld_document(nodes, context)
+
+
+def jsonld_nodes(context: dict[str, Any]) -> Callable[[list[ox.Triple]], tuple[str, str]]:
+    """The writer of one JSON-LD node object: (compact id, one line of JSON) for the triples
+    of one subject in N-Triples order, as ``jsonld`` writes it (for nodes written apart)."""
+    return _Compactor(context).node
+
+
+def jsonld_document(nodes: list[tuple[str, str]], context: dict[str, Any]) -> bytes:
+    """The JSON-LD document of node objects (compact id, line), one per subject: the data's
+    nodes first and the ontology's after them, each group by id."""
+    vocabulary = (_Compactor(context).iri(str(OMSKG) + "x")[:-1], str(OMSKG))  # the ontology's terms
+    nodes = sorted(nodes, key=lambda node: (node[0].startswith(vocabulary), node[0]))
     head = json.dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)
-    body = ",\n".join("    " + node for _, node in nodes)
-    return (head[: head.rindex("}")].rstrip() + ',\n  "@graph": [\n' + body + "\n  ]\n}\n").encode("utf-8")
+    body = b",\n".join([("    " + node).encode("utf-8") for _, node in nodes])
+    start = head[: head.rindex("}")].rstrip() + ',\n  "@graph": [\n'
+    return start.encode("utf-8") + body + b"\n  ]\n}\n"
 
 
 class _Compactor:
@@ -110,6 +163,9 @@ class _Compactor:
         }
         self.prefixes = prefixes
         self.converter = shortener_for(prefixes)
+        self._namespaces = sorted(  # (namespace, prefix), longest first
+            self.converter.reverse_prefix_map.items(), key=lambda item: (-len(item[0]), item[0])
+        )
         self.terms: dict[str, list[tuple[str, str | None, str | None]]] = {}  # IRI -> terms
         for name, definition in sorted(context.items()):
             if isinstance(definition, str):
@@ -131,8 +187,17 @@ class _Compactor:
     def iri(self, iri: str) -> str:
         compact = self._compact.get(iri)
         if compact is None:
-            compact = self._compact[iri] = vocab_compact(iri, self.converter) or iri
+            compact = self._compact[iri] = self._shorten(iri)
         return compact
+
+    def _shorten(self, iri: str) -> str:
+        """``vocab.compact`` (the converter's longest namespace that matches), else the IRI:
+        found here by the namespaces themselves, longest first (the converter's parser is
+        slow for IRIs met once, as most instance IRIs are)."""
+        for namespace, prefix in self._namespaces:
+            if iri.startswith(namespace):
+                return f"{prefix}:{iri[len(namespace):]}" if len(iri) > len(namespace) else iri
+        return iri
 
     def id(self, node: ox.NamedNode | ox.BlankNode) -> str:
         return self.iri(node.value) if isinstance(node, ox.NamedNode) else f"_:{node.value}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
@@ -36,6 +37,39 @@ from omskg.records import (
     Text,
 )
 from omskg.vocab import BIOLINK, MATCH_PROPERTIES, OA, OMSKG, SCHEMA, Vocabulary
+
+
+class _Terms:
+    """A namespace whose terms are each made once (rdflib makes a new URIRef at every access,
+    which a graph of a million triples feels)."""
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+        self._items: dict[str, URIRef] = {}
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = URIRef(str(getattr(self._namespace, name)))
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        term = self._items.get(name)
+        if term is None:
+            term = self._items[name] = URIRef(str(self._namespace[name]))
+        return term
+
+
+_RDF = _Terms(RDF)
+_RDFS = _Terms(RDFS)
+_DCAT = _Terms(DCAT)
+_DCTERMS = _Terms(DCTERMS)
+_PROV = _Terms(PROV)
+_VOID = _Terms(VOID)
+_XSD = _Terms(XSD)
+_BIOLINK = _Terms(BIOLINK)
+_OA = _Terms(OA)
+_OMSKG = _Terms(OMSKG)
+_SCHEMA = _Terms(SCHEMA)
 
 KNOWLEDGE_LEVEL = "knowledge_assertion"  # a reviewed summary's own statements
 AGENT_TYPE = "manual_agent"  # every fact was curated by a person
@@ -85,7 +119,7 @@ class _Builder(TripleSet):
         return found
 
     def typed(self, node: str, cls: URIRef) -> None:
-        subject, rdf_type = self.node(node), self.node(RDF.type)
+        subject, rdf_type = self.node(node), self.node(_RDF.type)
         for super_class in self._closure("class", cls):
             self.triples.add(ox.Triple(subject, rdf_type, super_class))
 
@@ -98,23 +132,23 @@ class _Builder(TripleSet):
 
     def entity(self, entity: Entity) -> None:
         node = self.iris.entity(entity.id)
-        self.typed(node, OMSKG[entity.kind])
-        self.add(node, RDFS.label, text(entity.label, "en"))
+        self.typed(node, _OMSKG[entity.kind])
+        self.add(node, _RDFS.label, text(entity.label, "en"))
         for xref in entity.xrefs:
             self.add(node, MATCH_PROPERTIES[xref.match], xref.iri)
 
     def source(self, source: Source) -> URIRef:
         node = self.iris.source(source)
-        self.typed(node, OMSKG.SourceDocument)
-        self.add(node, DCTERMS.title, text(source.title, "en"))
-        self.add(node, OMSKG.documentKind, text(source.kind, "en"))
-        self.add(node, DCTERMS.modified, typed(source.last_updated.isoformat(), XSD.date))
-        self.add(node, OMSKG.disclaimer, text(source.disclaimer.quote, "en"))
-        self.add(node, OMSKG.sha256, text(source.sha256))
-        self.add(node, DCTERMS["format"], text("text/plain"))
-        self.add(node, DCTERMS.language, text("en"))
+        self.typed(node, _OMSKG.SourceDocument)
+        self.add(node, _DCTERMS.title, text(source.title, "en"))
+        self.add(node, _OMSKG.documentKind, text(source.kind, "en"))
+        self.add(node, _DCTERMS.modified, typed(source.last_updated.isoformat(), _XSD.date))
+        self.add(node, _OMSKG.disclaimer, text(source.disclaimer.quote, "en"))
+        self.add(node, _OMSKG.sha256, text(source.sha256))
+        self.add(node, _DCTERMS["format"], text("text/plain"))
+        self.add(node, _DCTERMS.language, text("en"))
         for evidence in (source.header, source.disclaimer):
-            self.add(self.annotation(source, evidence), OA.hasBody, node)
+            self.add(self.annotation(source, evidence), _OA.hasBody, node)
         return node
 
     def annotation(self, source: Source, evidence: Evidence) -> URIRef:
@@ -122,20 +156,20 @@ class _Builder(TripleSet):
         target = f"{node}/target"
         quote = f"{node}/quote"
         position = f"{node}/position"
-        self.add(node, RDF.type, OA.Annotation)
-        self.add(node, OA.motivatedBy, OA.describing)
-        self.add(node, OA.hasTarget, target)
-        self.add(target, RDF.type, OA.SpecificResource)
-        self.add(target, OA.hasSource, self.iris.source(source))
-        self.add(target, OA.hasSelector, quote)
-        self.add(target, OA.hasSelector, position)
-        self.add(quote, RDF.type, OA.TextQuoteSelector)
-        self.add(quote, OA.exact, text(evidence.quote))
-        self.add(quote, OA.prefix, text(evidence.prefix))
-        self.add(quote, OA.suffix, text(evidence.suffix))
-        self.add(position, RDF.type, OA.TextPositionSelector)
-        self.add(position, OA.start, typed(str(evidence.start), XSD.nonNegativeInteger))
-        self.add(position, OA.end, typed(str(evidence.end), XSD.nonNegativeInteger))
+        self.add(node, _RDF.type, _OA.Annotation)
+        self.add(node, _OA.motivatedBy, _OA.describing)
+        self.add(node, _OA.hasTarget, target)
+        self.add(target, _RDF.type, _OA.SpecificResource)
+        self.add(target, _OA.hasSource, self.iris.source(source))
+        self.add(target, _OA.hasSelector, quote)
+        self.add(target, _OA.hasSelector, position)
+        self.add(quote, _RDF.type, _OA.TextQuoteSelector)
+        self.add(quote, _OA.exact, text(evidence.quote))
+        self.add(quote, _OA.prefix, text(evidence.prefix))
+        self.add(quote, _OA.suffix, text(evidence.suffix))
+        self.add(position, _RDF.type, _OA.TextPositionSelector)
+        self.add(position, _OA.start, typed(str(evidence.start), _XSD.nonNegativeInteger))
+        self.add(position, _OA.end, typed(str(evidence.end), _XSD.nonNegativeInteger))
         return node
 
     def object_node(self, obj: FactObject) -> str | ox.Literal:
@@ -147,17 +181,17 @@ class _Builder(TripleSet):
             return boolean(obj.value)
         node = self.iris.value(obj)
         if isinstance(obj, Incidence):
-            self.typed(node, OMSKG.IncidenceRate)
-            self.add(node, OMSKG.cases, integer(obj.cases))
-            self.add(node, OMSKG.outOf, integer(obj.out_of))
-            self.add(node, OMSKG.period, typed(obj.period, XSD.duration))
-            self.add(node, OMSKG.rate, decimal(incidence_rate(obj.cases, obj.out_of)))
+            self.typed(node, _OMSKG.IncidenceRate)
+            self.add(node, _OMSKG.cases, integer(obj.cases))
+            self.add(node, _OMSKG.outOf, integer(obj.out_of))
+            self.add(node, _OMSKG.period, typed(obj.period, _XSD.duration))
+            self.add(node, _OMSKG.rate, decimal(incidence_rate(obj.cases, obj.out_of)))
         elif isinstance(obj, AgeRange):
-            self.typed(node, OMSKG.AgeRange)
-            self.add(node, OMSKG.statistic, OMSKG[obj.statistic])
-            self.add(node, SCHEMA.minValue, decimal(obj.min_value))
-            self.add(node, SCHEMA.maxValue, decimal(obj.max_value))
-            self.add(node, SCHEMA.unitText, text(obj.unit_text))
+            self.typed(node, _OMSKG.AgeRange)
+            self.add(node, _OMSKG.statistic, _OMSKG[obj.statistic])
+            self.add(node, _SCHEMA.minValue, decimal(obj.min_value))
+            self.add(node, _SCHEMA.maxValue, decimal(obj.max_value))
+            self.add(node, _SCHEMA.unitText, text(obj.unit_text))
         return node
 
     def qualifier(self, value: QualifierValue) -> str | ox.Literal:
@@ -167,44 +201,44 @@ class _Builder(TripleSet):
             return boolean(value)
         if isinstance(value, Decimal):
             return decimal(value)
-        return OMSKG[value]
+        return _OMSKG[value]
 
     def fact(self, fact: Fact, source: Source, source_node: URIRef) -> None:
         subject = self.iris.entity(fact.subject)
-        predicate = OMSKG[fact.predicate]
+        predicate = _OMSKG[fact.predicate]
         obj = self.object_node(fact.object)
         if asserts_plain_triple(fact, self.withholding):
             self.asserted(subject, predicate, obj)
 
         statement = self.iris.statement(fact)
-        self.typed(statement, OMSKG.Statement)
-        self.add(statement, RDF.subject, subject)
-        self.add(statement, RDF.predicate, predicate)
-        self.add(statement, RDF.object, obj)
-        self.add(statement, DCTERMS.identifier, text(fact.id))
+        self.typed(statement, _OMSKG.Statement)
+        self.add(statement, _RDF.subject, subject)
+        self.add(statement, _RDF.predicate, predicate)
+        self.add(statement, _RDF.object, obj)
+        self.add(statement, _DCTERMS.identifier, text(fact.id))
         for name, values in fact.qualifiers:
             for value in values:
-                self.add(statement, OMSKG[name], self.qualifier(value))
-        self.add(statement, BIOLINK.supporting_text, text(fact.evidence.quote))
-        self.add(statement, BIOLINK.knowledge_level, text(KNOWLEDGE_LEVEL))
-        self.add(statement, BIOLINK.agent_type, text(AGENT_TYPE))
-        self.add(statement, DCTERMS.source, source_node)
+                self.add(statement, _OMSKG[name], self.qualifier(value))
+        self.add(statement, _BIOLINK.supporting_text, text(fact.evidence.quote))
+        self.add(statement, _BIOLINK.knowledge_level, text(KNOWLEDGE_LEVEL))
+        self.add(statement, _BIOLINK.agent_type, text(AGENT_TYPE))
+        self.add(statement, _DCTERMS.source, source_node)
         annotation = self.annotation(source, fact.evidence)
-        self.add(annotation, OA.hasBody, statement)
-        self.add(statement, PROV.wasDerivedFrom, annotation)
+        self.add(annotation, _OA.hasBody, statement)
+        self.add(statement, _PROV.wasDerivedFrom, annotation)
 
     def dataset(self, meta: DatasetMetadata, sources: Iterable[URIRef]) -> None:
         """The dataset node, so that title, licence and disclaimer travel inside the data;
         omskg.dataset.ttl describes the same IRI at length."""
         node = self.iris.dataset()
-        self.add(node, RDF.type, DCAT.Dataset)
-        self.add(node, RDF.type, VOID.Dataset)
-        self.add(node, DCTERMS.title, text(meta.title, "en"))
-        self.add(node, DCTERMS.license, meta.license)
-        self.add(node, VOID.uriSpace, text(self.iris.base))
+        self.add(node, _RDF.type, _DCAT.Dataset)
+        self.add(node, _RDF.type, _VOID.Dataset)
+        self.add(node, _DCTERMS.title, text(meta.title, "en"))
+        self.add(node, _DCTERMS.license, meta.license)
+        self.add(node, _VOID.uriSpace, text(self.iris.base))
         for source_node in sources:
-            self.add(node, DCTERMS.source, source_node)
-            self.add(node, PROV.wasDerivedFrom, source_node)
+            self.add(node, _DCTERMS.source, source_node)
+            self.add(node, _PROV.wasDerivedFrom, source_node)
 
 
 _ONTOLOGIES: dict[int, tuple[Graph, frozenset[ox.Triple]]] = {}  # (the graph kept, so its id stays its own)
@@ -237,6 +271,6 @@ def shared_triples(
     builder.triples |= ontology_triples(vocab)
     for fact_file in fact_files:
         disclaimer = text(fact_file.source.disclaimer.quote, "en")
-        builder.add(builder.iris.dataset(), OMSKG.disclaimer, disclaimer)
+        builder.add(builder.iris.dataset(), _OMSKG.disclaimer, disclaimer)
     builder.dataset(meta, [builder.iris.source(f.source) for f in fact_files])
     return builder.triples

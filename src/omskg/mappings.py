@@ -92,7 +92,7 @@ def label_triples(fact_files: list[FactFile], targets: dict[str, Target]) -> set
         for fact_file in fact_files
         for entity in fact_file.entities
         for xref in entity.xrefs
-        if targets[xref.curie].label
+        if xref.curie in targets and targets[xref.curie].label  # (an unlisted one is refused later)
     }
 
 

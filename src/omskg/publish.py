@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 
 TURTLE = "omskg.ttl"
@@ -34,15 +36,99 @@ class PublishError(Exception):
     pass
 
 
-def write_atomically(files: dict[str, bytes], out_dir: Path) -> None:
-    """Replace ``out_dir`` with exactly ``files``, or leave it as it was.
+SPILL_FROM = 1 << 20  # bytes: a file this large goes to the staging folder as soon as it is made
 
-    The files are written and flushed to disk in a sibling folder first; then the two
-    folders are swapped in one atomic step (Linux renameat2 RENAME_EXCHANGE), so a build
-    killed at any moment leaves either the old publication or the new one, never a mix.
-    A folder holding anything omskg does not write is never replaced, so that a mistyped
-    --out cannot delete someone's files.
-    """
+
+class Staged(MutableMapping[str, bytes]):
+    """The files of a publication by name. Given a staging folder, each large file is written
+    there (and flushed to disk) as soon as it is made and read back only when asked for, so
+    that the build holds at most one of them in memory; the small ones stay in memory."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self._memory: dict[str, bytes] = {}
+        self._written: set[str] = set()
+        self._digests: dict[str, tuple[int, str]] = {}  # name -> (size, SHA-256), once computed
+
+    def __setitem__(self, name: str, content: bytes) -> None:
+        if name in self:
+            del self[name]
+        if self.folder is None or len(content) < SPILL_FROM:
+            self._memory[name] = content
+            return
+        _write(self.folder / name, content)
+        self._written.add(name)
+        self._digests[name] = (len(content), hashlib.sha256(content).hexdigest())
+
+    def write(self, name: str, chunks: Iterable[bytes]) -> None:
+        """A file made of ``chunks``, written as they come where there is a staging folder."""
+        if self.folder is None:
+            self[name] = b"".join(chunks)
+            return
+        if name in self:
+            del self[name]
+        size, digest = 0, hashlib.sha256()
+        with open(self.folder / name, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+                size += len(chunk)
+                digest.update(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._written.add(name)
+        self._digests[name] = (size, digest.hexdigest())
+
+    def size_and_sha256(self, name: str) -> tuple[int, str]:
+        """The file's byte size and SHA-256 (hex)."""
+        found = self._digests.get(name)
+        if found is None:
+            content = self[name]
+            found = self._digests[name] = (len(content), hashlib.sha256(content).hexdigest())
+        return found
+
+    def __getitem__(self, name: str) -> bytes:
+        if name in self._written:
+            assert self.folder is not None
+            return (self.folder / name).read_bytes()
+        return self._memory[name]
+
+    def __delitem__(self, name: str) -> None:
+        self._digests.pop(name, None)
+        if name in self._written:
+            assert self.folder is not None
+            (self.folder / name).unlink()
+            self._written.discard(name)
+        else:
+            del self._memory[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._memory or name in self._written
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._memory.keys() | self._written))
+
+    def __len__(self) -> int:
+        return len(self._memory) + len(self._written)
+
+    def in_memory(self) -> dict[str, bytes]:
+        return dict(self._memory)
+
+
+def _write(path: Path, content: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def staging_folder(out_dir: Path) -> Path:
+    """Where a build of this process stages ``out_dir`` (see ``write_atomically``)."""
+    out_dir = out_dir.resolve()
+    return out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse an ``out_dir`` that is not a folder, or holds files omskg does not write."""
     out_dir = out_dir.resolve()
     if out_dir.exists():
         if not out_dir.is_dir():
@@ -53,17 +139,39 @@ def write_atomically(files: dict[str, bytes], out_dir: Path) -> None:
                 f"refusing to replace {out_dir}: it holds files omskg does not write "
                 f"({', '.join(foreign[:5])}); choose another --out or move them"
             )
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_staging(out_dir)
-    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+
+
+def start_staging(out_dir: Path) -> Path:
+    """A fresh staging folder for ``out_dir`` (checked first), for a ``Staged`` to write into."""
+    check_out_dir(out_dir)
+    out_dir.resolve().parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(out_dir.resolve())
+    staging = staging_folder(out_dir)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
+    return staging
+
+
+def write_atomically(files: Mapping[str, bytes], out_dir: Path) -> None:
+    """Replace ``out_dir`` with exactly ``files``, or leave it as it was.
+
+    The files are written and flushed to disk in a sibling folder first; then the two
+    folders are swapped in one atomic step (Linux renameat2 RENAME_EXCHANGE), so a build
+    killed at any moment leaves either the old publication or the new one, never a mix.
+    A folder holding anything omskg does not write is never replaced, so that a mistyped
+    --out cannot delete someone's files.
+    """
+    out_dir = out_dir.resolve()
+    staging = staging_folder(out_dir)
+    staged = isinstance(files, Staged) and files.folder == staging  # large files already there
+    if not staged:
+        start_staging(out_dir)
+    else:
+        check_out_dir(out_dir)
     try:
-        for name, content in sorted(files.items()):
-            with open(staging / name, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
+        written = files.in_memory() if isinstance(files, Staged) and staged else files
+        for name, content in sorted(written.items()):
+            _write(staging / name, content)
         if not out_dir.exists():
             staging.rename(out_dir)
         elif _exchange(staging, out_dir):
@@ -73,6 +181,8 @@ def write_atomically(files: dict[str, bytes], out_dir: Path) -> None:
             out_dir.rename(retired)
             staging.rename(out_dir)
             shutil.rmtree(retired)
+        if isinstance(files, Staged) and staged:
+            files.folder = out_dir  # where its large files are now
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -89,7 +89,8 @@ def notes(released: diff.Diff, publication: Publication, version: str, previous:
         f"# {meta.title}, version {version}",
         "",
         f"Released {date.isoformat()}; it revises {previous}. Its graph is <{release_iri}>: "
-        f"{len(publication.triples)} triples ({publish.NTRIPLES}, or {publish.NQUADS} in that named graph).",
+        f"{publication.assembled.count} triples ({publish.NTRIPLES}, or {publish.NQUADS} "
+        "in that named graph).",
         "",
         "Made from:",
         "",

@@ -5,7 +5,7 @@ descriptions (Turtle, JSON-LD) and HTML pages that show every fact with its nuan
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -61,7 +61,7 @@ class About:
 class Site:
     base: str
     store: ox.Store
-    files: dict[str, bytes]
+    files: Mapping[str, bytes]
     context: dict[str, object]
     queries: dict[str, str]
     xref_labels: dict[str, str]  # cross-reference target IRI -> its label in data/xref-targets.tsv
@@ -86,7 +86,7 @@ class Site:
             for f in assembled.fact_files
         )
         about = About(meta.title, meta.description, meta.version, meta.modified.isoformat(),
-                      len(assembled.triples), assembled.facts, assembled.entities, sources)
+                      assembled.count, assembled.facts, assembled.entities, sources)
         return cls(base, store, publication.files, context, queries, labels, about)
 
     def __post_init__(self) -> None:

@@ -10,7 +10,7 @@ map). IRIs minted for instance data are in ``omskg.iris``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -129,15 +129,24 @@ class Vocabulary:
     individuals: dict[str, str]  # local name of a controlled value -> local name of its class
     ranges: dict[str, URIRef]
 
+    _closures: dict[tuple[URIRef, URIRef], list[URIRef]] = field(
+        default_factory=dict, compare=False, repr=False
+    )  # (term, rdfs:subClassOf or rdfs:subPropertyOf) -> the closure (the graph is not changed)
+
+    def _closure(self, term: URIRef, relation: URIRef) -> list[URIRef]:
+        found = self._closures.get((term, relation))
+        if found is None:
+            found = self._closures[(term, relation)] = sorted(
+                {c for c in self.graph.transitive_objects(term, relation) if isinstance(c, URIRef)}
+            )
+        return list(found)
+
     def superclasses(self, cls: URIRef) -> list[URIRef]:
         """``cls`` and every class it is a subclass of, as the ontology asserts, sorted."""
-        return sorted(
-            {c for c in self.graph.transitive_objects(cls, RDFS.subClassOf) if isinstance(c, URIRef)}
-        )
+        return self._closure(cls, RDFS.subClassOf)
 
     def superproperties(self, prop: URIRef) -> list[URIRef]:
-        found = self.graph.transitive_objects(prop, RDFS.subPropertyOf)
-        return sorted({p for p in found if isinstance(p, URIRef)})
+        return self._closure(prop, RDFS.subPropertyOf)
 
     def is_a(self, kind: str, cls: URIRef) -> bool:
         return cls in self.superclasses(OMSKG[kind])

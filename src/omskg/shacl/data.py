@@ -13,8 +13,10 @@ from omskg.shacl.terms import Term, Values
 class DataGraph:
     """The triples, indexed by predicate and subject (and, when needed, object and subject)."""
 
-    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+    def __init__(self, triples: Iterable[ox.Triple], ntriples: bytes | None = None) -> None:
+        """``ntriples``: the same triples as N-Triples, if at hand (the store loads them faster)."""
         self.triples = triples if isinstance(triples, (set, frozenset)) else set(triples)
+        self._ntriples = ntriples
         self.forward: dict[ox.NamedNode, dict[Term, Values]] = {}
         for triple in self.triples:
             by_subject = self.forward.get(triple.predicate)
@@ -82,7 +84,10 @@ class DataGraph:
         """An Oxigraph store of the same triples, loaded once, for SPARQL constraints."""
         if self._store is None:
             self._store = ox.Store()
-            self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.triples)
+            if self._ntriples is not None:
+                self._store.bulk_load(self._ntriples, format=ox.RdfFormat.N_TRIPLES)
+            else:
+                self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.triples)
         return self._store
 
     def as_written(self, term: Term) -> Term:

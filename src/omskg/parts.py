@@ -1,0 +1,415 @@
+"""The graph in parts, one per fact file, and the SHACL gate split along them.
+
+A worker that builds a fact file's triples also writes what the rest of the build needs of
+them as text: their sorted N-Triples lines, by subject, and each subject's JSON-LD node
+object; and it validates them (with the ontology) against the shapes. The parent merges
+the parts with the shared triples (the ontology, the dataset node) without making a Python
+object per triple.
+
+**The split gate.** The graph G is the union of the ontology O, the shared part S and the
+parts T1..Tn. A term (IRI or blank node) is *private* to Ti when it occurs in Ti and in no
+other part, nor in S or O. The split gate validates each Gi = Ti + O in its worker, and the
+small graph Gg = O + S + every triple of a part whose subject is a non-private term, in the
+parent. If any of them reports anything, or the conditions below do not hold, the whole
+graph is validated instead and its report is the gate's: the report is always the whole
+graph's. What must be shown is that the split gate finds a result whenever G has one.
+
+Conditions, checked on every build (``Split.local``):
+
+1. no part states anything about a term of O that O does not state;
+2. a non-private term that is a subject anywhere has the same triples as subject in every
+   part that holds it (a value node minted from its content, in every file that uses it),
+   and every part that mentions it holds them;
+3. in Gg no triple points at a private term that has triples of its own;
+4. the shapes read forward only (``forward_only``): every path is made of predicates,
+   sequences, alternatives and repetitions, no sh:targetObjectsOf, no SPARQL-based
+   constraint component or nested shape with a SPARQL constraint; each SPARQL constraint
+   reaches every triple pattern forward from $this or from a node reached so, or, from
+   $this only, backward by one plain predicate (``_pattern_reach``);
+5. no focus node of Gg is a target of a shape whose SPARQL constraint needs the backward
+   step from $this, and no part uses a predicate of a sh:targetObjectsOf (so every
+   triple that makes a node such a target is in O + S).
+
+Why that suffices. By 1 and 2 every term of Gi has the same triples as subject in Gi as in
+G ("complete"), and a triple that mentions a private term of Ti is in Ti. Reading forward
+from a complete term reaches only terms of Gi, so complete ones; reading one step backward
+from a private focus reads only triples of Ti. So every check of a private focus node reads
+the same triples in Gi as in G (targets included: a class target follows rdf:type and
+rdfs:subClassOf forward from the node), and gives the same results. A focus node that is
+not private is in Gg with its triples; by 3 what it reaches forward is complete in Gg; by 5
+no check of it reads backward. So every result of G is a result of some Gi or of Gg.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pyoxigraph as ox
+
+from omskg.describe import Counts
+from omskg.rdf import Triples
+
+NodeWriter = Callable[[list[ox.Triple]], tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Writers:
+    """How a subject's triples are written where a part is built: its JSON-LD node object
+    and, with ``prefixes``, its Turtle (as formats.turtle writes it with those prefixes)."""
+
+    node: NodeWriter
+    prefixes: dict[str, str]
+    count: Callable[[list[str]], Counts]  # VoID's counts of some lines (describe.count_lines)
+
+
+@dataclass
+class Part:
+    """One fact file's triples as text, and whether they conform with the ontology mixed in."""
+
+    lines: list[str]  # str() of each triple, sorted
+    blocks: dict[str, tuple[int, int]]  # subject -> its lines, lines[start:end]
+    terms: set[str]  # every IRI and blank node, in any position
+    nodes: dict[str, tuple[str, str]]  # subject -> its JSON-LD node object (id, line)
+    turtle: dict[str, bytes]  # subject -> its Turtle statement
+    counts: Counts  # VoID's counts of its lines
+    conforms: bool = True
+
+
+_SUBJECT_START = re.compile(rb"\n(?=[^\t])")  # Oxigraph indents every line but a subject's first
+
+
+def turtle_statements(triples: list[ox.Triple], prefixes: dict[str, str]) -> list[bytes] | None:
+    """The Turtle of sorted triples as one statement per subject (formats.turtle's bytes,
+    without the prefixes, cut where a subject starts); None where it cannot be cut so."""
+    if not triples:
+        return []
+    written = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert written is not None
+    body = written.split(b"\n", len(prefixes))[-1]
+    statements = [chunk + b"\n" for chunk in _SUBJECT_START.split(body.removesuffix(b"\n"))]
+    subjects = sum(1 for i, t in enumerate(triples) if i == 0 or t.subject != triples[i - 1].subject)
+    return statements if len(statements) == subjects else None
+
+
+def make_part(triples: Triples, writers: Writers | None, conforms: bool = True) -> Part:
+    keyed = sorted((str(t), t) for t in triples)
+    lines = [line for line, _ in keyed]
+    blocks: dict[str, tuple[int, int]] = {}
+    terms: set[str] = set()
+    nodes: dict[str, tuple[str, str]] = {}
+    start, subject = 0, None
+    for index, line in enumerate(lines):
+        term, predicate, obj = line.split(" ", 2)
+        terms.add(predicate)
+        if not obj.startswith('"'):
+            terms.add(obj)
+        if term != subject:
+            if subject is not None:
+                blocks[subject] = (start, index)
+            start, subject = index, term
+    if subject is not None:
+        blocks[subject] = (start, len(lines))
+    terms.update(blocks)
+    turtle: dict[str, bytes] = {}
+    counts = Counts()
+    if writers is not None:
+        for subject, (start, end) in blocks.items():
+            nodes[subject] = writers.node([t for _, t in keyed[start:end]])
+        statements = turtle_statements([t for _, t in keyed], writers.prefixes)
+        if statements is not None:
+            turtle = dict(zip(blocks, statements, strict=True))
+        counts = writers.count(lines)
+    return Part(lines, blocks, terms, nodes, turtle, counts, conforms)
+
+
+def _terms_of(triples: Iterable[ox.Triple]) -> set[str]:
+    found: set[str] = set()
+    for t in triples:
+        found.add(str(t.subject))
+        found.add(str(t.predicate))
+        if not isinstance(t.object, ox.Literal):
+            found.add(str(t.object))
+    return found
+
+
+@dataclass
+class Merged:
+    """The parts and the shared triples as one graph: its sorted lines and JSON-LD nodes,
+    and what the split gate needs (``local``: conditions 1-3 hold; ``gate_graph``: Gg)."""
+
+    lines: list[str]
+    nodes: list[tuple[str, str]]
+    turtle: list[bytes]  # a Turtle statement per subject, in order
+    subjects: list[str]  # in order
+    counts: Counts  # VoID's counts of the lines
+    local: bool
+    gate_graph: Triples = field(default_factory=set)
+
+
+def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writers) -> Merged:
+    """One graph of the parts, the ontology and the shared triples (``shared`` need not
+    repeat the ontology): lines sorted and unique, a JSON-LD node per subject."""
+    common = make_part(ontology | shared, None)  # small: O and S (written below)
+    ontology_terms = _terms_of(ontology)
+    ontology_lines = {str(t) for t in ontology}
+    # where each term occurs: the index of its one part, or -1 when in several, or in O or S
+    where: dict[str, int] = dict.fromkeys(common.terms, -1)
+    mentions: dict[str, int] = {}  # for terms not private: how many parts mention them
+    for index, part in enumerate(parts):
+        for term in part.terms:
+            found = where.get(term)
+            if found is None:
+                where[term] = index
+            elif found != index:
+                if found >= 0:
+                    where[term] = -1
+                    mentions[term] = 2
+                else:
+                    mentions[term] = mentions.get(term, 0) + 1
+    blocks: dict[str, list[str]] = {}  # subject -> its lines in the merged graph
+    chosen: dict[str, tuple[str, str] | None] = {}  # subject -> its node (None: written here)
+    turtle: dict[str, bytes | None] = {}  # subject -> its Turtle (None: written here)
+    held: dict[str, list[list[str]]] = {}  # a subject that is not private -> its parts' blocks
+    for part in parts:
+        for subject, (start, end) in part.blocks.items():
+            block = part.lines[start:end]
+            if where[subject] != -1:  # private: only this part has it
+                blocks[subject] = block
+                chosen[subject] = part.nodes.get(subject)
+                turtle[subject] = part.turtle.get(subject)
+            else:
+                held.setdefault(subject, []).append(block)
+                chosen.setdefault(subject, part.nodes.get(subject))
+                turtle.setdefault(subject, part.turtle.get(subject))
+    counts = Counts()
+    for part in parts:
+        counts.add(part.counts)
+    local = True
+    gate: list[str] = list(common.lines)
+    for subject in held.keys() | common.blocks.keys():
+        own = held.get(subject, [])
+        if subject in common.blocks:
+            start, end = common.blocks[subject]
+            given = [*own, common.lines[start:end]]
+        else:
+            given = own
+        union = given[0] if all(b == given[0] for b in given) else sorted({line for b in given for line in b})
+        blocks[subject] = union
+        for block in own:  # counted in its parts' counts: counted once, as merged, instead
+            counts.add(writers.count(block), -1)
+        counts.add(writers.count(union))
+        if len(given) > 1 and union is not given[0] or subject in common.blocks:
+            chosen[subject] = turtle[subject] = None  # written here from the merged block
+        if subject in ontology_terms:
+            if any(not set(b) <= ontology_lines for b in own):
+                local = False  # condition 1: a part adds to the ontology's terms
+        elif own:
+            if any(b != union for b in own) or mentions.get(subject, 0) != len(own):
+                local = False  # condition 2
+            gate.extend(union)
+    for term, count in mentions.items():  # condition 2: mentioned, its triples elsewhere
+        if term not in held and term in common.blocks and term not in ontology_terms and count:
+            local = False
+    ordered = sorted(blocks)
+    lines = [line for subject in ordered for line in blocks[subject]]
+    missing = [s for s in ordered if chosen.get(s) is None or turtle.get(s) is None]
+    if missing:
+        parsed = _parse_lines([line for subject in missing for line in blocks[subject]])
+        triples = [t for subject in missing for t in parsed[subject]]
+        statements = turtle_statements(triples, writers.prefixes)
+        assert statements is not None, "a literal the Turtle writer writes over several lines"
+        for subject, statement in zip(missing, statements, strict=True):
+            chosen[subject] = writers.node(parsed[subject])
+            turtle[subject] = statement
+    nodes = [n for subject in ordered if (n := chosen[subject]) is not None]
+    written = [t for subject in ordered if (t := turtle[subject]) is not None]
+    if not local:
+        return Merged(lines, nodes, written, ordered, counts, False)
+    gate_graph = set(_parse_triples(sorted(set(gate))))
+    for triple in gate_graph:  # condition 3: Gg points at no private term with triples
+        obj = triple.object
+        if not isinstance(obj, ox.Literal) and where.get(str(obj), -1) != -1 and str(obj) in blocks:
+            return Merged(lines, nodes, written, ordered, counts, False)
+    return Merged(lines, nodes, written, ordered, counts, True, gate_graph)
+
+
+def _parse_triples(lines: list[str]) -> Iterable[ox.Triple]:
+    if not lines:
+        return []
+    data = (" .\n".join(lines) + " .\n").encode("utf-8")
+    return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+
+
+def _parse_lines(lines: list[str]) -> dict[str, list[ox.Triple]]:
+    by_subject: dict[str, list[ox.Triple]] = {}
+    for triple in _parse_triples(lines):
+        by_subject.setdefault(str(triple.subject), []).append(triple)
+    return by_subject
+
+
+def parse_all(lines: list[str]) -> Triples:
+    """The triples of N-Triples lines (``str`` of each triple)."""
+    return set(_parse_triples(lines))
+
+
+# ---------------------------------------------------------------- condition 4: the shapes read forward
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What the shapes read: ``forward`` when conditions 4 hold; ``backward_shapes``, the
+    node shapes (by node) whose SPARQL constraints step backward from $this."""
+
+    forward: bool
+    backward_shapes: frozenset[Any]
+    object_targets: frozenset[str] = frozenset()  # sh:targetObjectsOf predicates (N-Triples)
+
+
+@cache
+def shapes_reach() -> Reach:
+    """Condition 4 for the default shapes (computed once; parses their SPARQL with rdflib)."""
+    from omskg.validate import shapes_graph
+
+    return forward_only(shapes_graph())
+
+
+def forward_only(shapes: Any) -> Reach:
+    from rdflib import RDF, RDFS, Graph
+
+    from omskg.vocab import SH
+
+    g: Graph = shapes
+    if any((None, p, None) in g for p in (SH.inversePath, SH.validator, SH.nodeValidator,
+                                          SH.propertyValidator, SH.target)):
+        return Reach(False, frozenset())
+    object_targets = frozenset(f"<{o}>" for o in g.objects(None, SH.targetObjectsOf))
+    kinds = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+    top = {s for p in kinds for s in g.subjects(p, None)}
+    typed = {*g.subjects(RDF.type, SH.NodeShape), *g.subjects(RDF.type, SH.PropertyShape)}
+    top |= {s for s in typed if (s, RDF.type, RDFS.Class) in g}  # implicit class targets
+    backward: set[Any] = set()
+    for owner, sparql in g.subject_objects(SH.sparql):
+        shape = owner if owner in top else next((s for s in g.subjects(SH.property, owner) if s in top), None)
+        select = g.value(sparql, SH.select)
+        if shape is None or select is None or "$PATH" in str(select):
+            return Reach(False, frozenset())  # a nested shape's, or one this check does not read
+        reach = _pattern_reach(_prefixes(g, sparql) + str(select))
+        if reach == "none":
+            return Reach(False, frozenset())
+        if reach == "backward":
+            backward.add(shape)
+    return Reach(True, frozenset(backward), object_targets)
+
+
+def _prefixes(g: Any, sparql: Any) -> str:
+    from omskg.vocab import SH
+
+    declared: dict[str, str] = {}
+    for declarer in g.objects(sparql, SH.prefixes):
+        for declaration in g.objects(declarer, SH.declare):
+            declared[str(g.value(declaration, SH.prefix))] = str(g.value(declaration, SH.namespace))
+    return "".join(f"PREFIX {p}: <{n}>\n" for p, n in sorted(declared.items()))
+
+
+def _pattern_reach(query: str) -> str:
+    """"forward" when every triple pattern of ``query`` is reached forward from $this (or from
+    a variable reached so), "backward" when some need one plain step backward from $this,
+    "none" when some pattern is reached otherwise (or the query cannot be read)."""
+    import rdflib
+    from rdflib.paths import AlternativePath, MulPath, NegatedPath, Path, SequencePath
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        algebra = translateQuery(parseQuery(query)).algebra
+    except Exception:  # pyparsing's errors share no base worth naming
+        return "none"
+    patterns: list[tuple[Any, Any, Any]] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            if getattr(value, "name", None) == "BGP":
+                patterns.extend(value["triples"])
+            for key, item in value.items():
+                if key != "_vars":
+                    collect(item)
+        elif isinstance(value, (list, tuple)) or type(value).__name__ == "ParseResults":
+            for item in value:
+                collect(item)
+
+    collect(algebra)
+
+    def forward_path(p: Any) -> bool:
+        if isinstance(p, (rdflib.URIRef, rdflib.Variable)):
+            return True
+        if isinstance(p, (SequencePath, AlternativePath)):
+            return all(forward_path(a) for a in p.args)
+        if isinstance(p, MulPath):
+            return forward_path(p.path)
+        if isinstance(p, NegatedPath):
+            return all(isinstance(a, rdflib.URIRef) for a in p.args)
+        return not isinstance(p, Path)
+
+    this = rdflib.Variable("this")
+    reached = {this}
+    pending = list(patterns)
+    backward = False
+    changed = True
+    while pending and changed:
+        changed = False
+        for pattern in list(pending):
+            s, p, o = pattern
+            plain = isinstance(p, (rdflib.URIRef, rdflib.Variable))
+            if s in reached and forward_path(p):
+                step = {o, p} if plain else {o}
+            elif o == this and plain:
+                step, backward = {s, p}, True
+            else:
+                continue
+            reached |= {v for v in step if isinstance(v, rdflib.Variable)}
+            pending.remove(pattern)
+            changed = True
+    if pending:
+        return "none"
+    return "backward" if backward else "forward"
+
+
+# ---------------------------------------------------------------- the split gate
+
+
+@dataclass(frozen=True)
+class GateSummary:
+    """What the split gate needs of the parts once they are merged."""
+
+    conforms: bool  # every part conforms with the ontology
+    terms: frozenset[str]  # the terms of sh:targetObjectsOf predicates the parts use
+
+
+def gate_summary(built: list[Part]) -> GateSummary:
+    reach = shapes_reach()
+    used = frozenset(t for t in reach.object_targets if any(t in part.terms for part in built))
+    return GateSummary(all(part.conforms for part in built), used)
+
+
+def split_gate(summary: GateSummary, local: bool, gate_graph: Triples, ontology: Triples) -> bool:
+    """True when the split gate shows the merged graph conforms to the default shapes;
+    False when it cannot (the whole graph must then be validated, for its report).
+    ``local`` and ``gate_graph``: those of the merged graph (``Merged``)."""
+    from omskg import shacl
+    from omskg.validate import _compiled_default_shapes
+
+    if not local or not summary.conforms:
+        return False
+    reach = shapes_reach()
+    if not reach.forward or summary.terms:
+        return False
+    data = shacl.DataGraph(gate_graph | ontology)
+    compiled = _compiled_default_shapes()
+    for node_shape in compiled:  # condition 5
+        if node_shape.shape.node in reach.backward_shapes and any(t(data) for t in node_shape.targets):
+            return False
+    return not shacl.validate(data, compiled)
