@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from omskg.cli_common import BASE_HELP, ENGINE_HELP, fail, pipeline_errors, progress
+from omskg.cli_common import BASE_HELP, ENGINE_HELP, FACTS_OPTION, fail, pipeline_errors, progress
 from omskg.cli_draft import draft
 from omskg.cli_releases import diff, reanchor, release
 from omskg.cli_serve import serve
@@ -39,12 +39,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--facts",
-    "facts_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of fact files (*.yaml). Default: the curated facts shipped with omskg.",
-)
+@FACTS_OPTION
 @click.option(
     "--out",
     "out_dir",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -19,6 +20,15 @@ BASE_HELP = "Base IRI under which entity, statement and evidence IRIs are minted
 ENGINE_HELP = (
     "SHACL engine: 'fast' (omskg's own, linear in the graph's size) or 'pyshacl' (the reference; "
     "the tests show both report the same violations for every constraint of the shapes)."
+)
+
+
+#: The folder of fact files a command reads (build, serve, reanchor, release).
+FACTS_OPTION = click.option(
+    "--facts",
+    "facts_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of fact files (*.yaml). Default: the curated facts shipped with omskg.",
 )
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from omskg.cli_common import BASE_HELP, fail, pipeline_errors, progress
+from omskg.cli_common import BASE_HELP, FACTS_OPTION, fail, pipeline_errors, progress
 
 if TYPE_CHECKING:
     from omskg.remote import Auth
@@ -37,12 +37,7 @@ def apply_patch(endpoint: str, patch_file: Path, auth: Auth, timeout: float) -> 
 @click.command()
 @click.argument("source_id")
 @click.argument("new_text", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--facts",
-    "facts_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of fact files (*.yaml). Default: the curated facts shipped with omskg.",
-)
+@FACTS_OPTION
 @click.option(
     "--write", is_flag=True, help="Put the new text in place and edit the fact files (default: a dry run)."
 )
@@ -97,12 +92,7 @@ def _shown(path: Path) -> str:
 @click.option(
     "--date", type=click.DateTime(["%Y-%m-%d"]), help="The release date (YYYY-MM-DD). Default: today."
 )
-@click.option(
-    "--facts",
-    "facts_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of fact files (*.yaml). Default: the curated facts shipped with omskg.",
-)
+@FACTS_OPTION
 @click.option(
     "--metadata",
     "metadata_file",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from omskg.cli_common import fail, pipeline_errors
+from omskg.cli_common import FACTS_OPTION, fail, pipeline_errors
 
 
 @click.command()
@@ -19,13 +19,7 @@ from omskg.cli_common import fail, pipeline_errors
     default=None,
     help="Base IRI of the served graph. Default: http://HOST:PORT/, so its IRIs dereference here.",
 )
-@click.option(
-    "--facts",
-    "facts_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Folder of fact files to serve. Default: the curated facts.",
-)
+@FACTS_OPTION
 @click.option("--query-timeout", type=float, default=10.0, show_default=True, help="Seconds a query may run.")
 @click.option(
     "--max-result-mb", type=float, default=10.0, show_default=True, help="Largest query result served."
