@@ -85,6 +85,9 @@ class Assembled:
 
     @cached_property
     def triples(self) -> Triples:
+        if not self.lines and self.count:
+            # publish lets the lines go once the files are written; an empty set here would lie
+            raise RuntimeError("the assembled lines were let go once written: read Publication.triples")
         return parts.parse_all(self.lines)
 
     @property
