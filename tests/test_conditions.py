@@ -4,15 +4,19 @@ three lines, and its JSON-LD reading, which is the graph's statements fact for f
 from __future__ import annotations
 
 import copy
+import enum
 import json
 import re
 import subprocess
 import sys
+from collections import OrderedDict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -264,3 +268,56 @@ def test_facts_of_a_file_without_a_condition_are_kept_at_the_top(fact_file: Any,
     (statement,) = set(read.subjects(RDF.predicate, None))
     assert str(read.value(statement, RDF.subject)) == "https://w3id.org/omskg/entity/opsoclonus"
     assert read.value(statement, RDF.object) == Literal("involuntary, erratic eye movements", lang="en")
+
+
+class _Word(str):
+    pass
+
+
+class _Level(enum.IntEnum):
+    LOW = 1
+
+
+_CHARACTERS = st.characters() | st.characters(categories=["Cs"]) | st.sampled_from('"\\\n\t\x00\u2028é')
+_TEXT = st.text(_CHARACTERS, max_size=8)
+_KEYS = st.sampled_from(["id", "facts", "evidence", "é"]) | _TEXT  # (keys met again: the writer's cache)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | _TEXT
+    | st.builds(_Word, _TEXT) | st.just(_Level.LOW) | st.just(float("-inf")),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(_KEYS, inner, max_size=4)
+    | st.dictionaries(_KEYS | st.integers() | st.floats() | st.booleans() | st.none() | st.builds(_Word, _TEXT),
+                      inner, max_size=4)
+    | st.builds(OrderedDict, st.dictionaries(_KEYS, inner, max_size=3)),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(values=st.lists(_JSON, min_size=1, max_size=3), depth=st.integers(0, 3))
+def test_the_indented_writer_writes_what_json_dumps_does(values: list[Any], depth: int) -> None:
+    """The document's items are written as json.dumps(indent=2) writes them, at any depth,
+    whatever the values (surrogates, NaN, keys that are no strings, subclasses, tuples)."""
+    from omskg.condition_json import Indented
+
+    indent, writer = "  " * depth, Indented()
+    for value in values + values:  # (the second time with the keys the writer has seen)
+        out: list[str] = []
+        writer.write(value, indent, out)
+        assert "".join(out) == json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)
+
+
+@pytest.mark.parametrize("value", [{"a": [1, object()]}, {"a": 1, (1, 2): 2}, [Decimal(1)], {"a": {1j: 1}}])
+def test_the_indented_writer_refuses_what_json_dumps_refuses(value: Any) -> None:
+    from omskg.condition_json import Indented
+
+    with pytest.raises(TypeError) as refused:
+        Indented().write(value, "  ", [])
+    with pytest.raises(TypeError) as expected:
+        json.dumps(value, indent=2)
+    assert str(refused.value) == str(expected.value)
+
+
+def test_the_document_is_json_dumps_own_text(built: Path) -> None:
+    text = (built / publish.CONDITIONS).read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"

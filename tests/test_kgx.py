@@ -163,3 +163,10 @@ def test_nodes_carry_their_category_name_and_exact_matches(built: Path) -> None:
     assert nodes["OMSKG:rare-disease"]["category"] == ["biolink:NamedThing"]  # no Biolink class for its kind
     lines = (built / publish.KGX_NODES).read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["id"] for line in lines] == sorted(nodes)
+
+
+def test_every_line_is_json_dumps_own_text_in_id_order(built: Path) -> None:
+    for name in (publish.KGX_NODES, publish.KGX_EDGES):
+        lines = (built / name).read_text(encoding="utf-8").splitlines()
+        assert lines == [json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True) for line in lines]
+        assert [json.loads(line)["id"] for line in lines] == sorted(json.loads(line)["id"] for line in lines)

@@ -45,6 +45,7 @@ from omskg.facts import fact_file_paths, problems_across, read_fact_files
 from omskg.graph import file_triples, ontology_triples, shared_triples
 from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata, load_metadata
+from omskg.minted import Minted
 from omskg.rdf import Triples, parse_ntriples
 from omskg.records import FactFile, InputError, Problem
 from omskg.validate import Engine, Outcome, _compiled_default_shapes, validate_triples
@@ -389,9 +390,10 @@ def _reader_files(
     """The same facts for readers without RDF: nested JSON per condition (with its JSON
     Schema), and KGX nodes and edges for the Biolink world."""
     vocab = load_vocabulary()
-    nodes, edges = kgx.kgx_files(fact_files, vocab, base, meta.infores)
+    minted = Minted(base)  # (both name every entity and statement)
+    nodes, edges = kgx.kgx_files(fact_files, vocab, base, meta.infores, minted)
     return {
-        publish.CONDITIONS: condition_json.conditions_document(fact_files, targets, vocab, base),
+        publish.CONDITIONS: condition_json.conditions_document(fact_files, targets, vocab, base, minted),
         publish.CONDITIONS_SCHEMA: condition_schema.conditions_schema(vocab, base, publish.CONDITIONS_SCHEMA),
         publish.KGX_NODES: nodes,
         publish.KGX_EDGES: edges,

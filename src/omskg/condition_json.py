@@ -18,14 +18,16 @@ null: JSON readers see them, RDF readers read the exact values from the graph fi
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any
 
 from rdflib import RDFS
 from rdflib.namespace import DCTERMS, PROV, XSD
 
-from omskg.iris import Iris
 from omskg.mappings import Target
+from omskg.minted import Minted
 from omskg.records import (
     AgeRange,
     Boolean,
@@ -88,13 +90,33 @@ def number(value: Decimal) -> int | float:
 
 
 class _Document:
-    def __init__(self, fact_files: list[FactFile], targets: dict[str, Target], vocab: Vocabulary, base: str):
+    def __init__(
+        self, fact_files: list[FactFile], targets: dict[str, Target], vocab: Vocabulary, minted: Minted
+    ) -> None:
         self.vocab = vocab
-        self.iris = Iris(base)
+        self.minted = minted
         self.targets = targets
         self.entities: dict[str, Entity] = {e.id: e for f in fact_files for e in f.entities}
         self.words: dict[str, dict[str, str]] = {}  # key -> word -> the IRI it stands for
         self.local: dict[str, dict[str, str]] = {}  # the same, for entities: per condition
+        self.predicates = sorted(vocab.fact_predicates)
+        self.groups = group_names(self.predicates)
+        # Every qualifier's field, in order: a literal's is one value or null, the others' a list of words.
+        self.literal = {q: str(vocab.ranges.get(q, "")).startswith(str(XSD))
+                        for q in sorted(vocab.qualifiers)}
+        self.unstated: dict[str, Any] = {  # (one empty list for all: nothing changes an item once made)
+            q: None if literal else [] for q, literal in self.literal.items()
+        }
+        self.labels: dict[str, tuple[str, str]] = {}  # controlled value -> (its IRI, its label)
+        self.about: dict[str, tuple[str, str, list[dict[str, str]]]] = {}  # entity id -> IRI, label, xrefs
+        self.conditions: dict[str, bool] = {}  # entity kind -> whether it is a kind of condition
+        self.made: set[str] = set()  # the statements of the items made since it was last emptied
+
+    def is_condition(self, kind: str) -> bool:
+        found = self.conditions.get(kind)
+        if found is None:
+            found = self.conditions[kind] = self.vocab.is_a(kind, OMSKG.Condition)
+        return found
 
     def word(self, key: str, iri: str, label: str, words: dict[str, dict[str, str]] | None = None) -> str:
         if ":" in label or label.startswith("@") or not label:
@@ -107,10 +129,13 @@ class _Document:
     def value_word(self, key: str, value: QualifierValue) -> str:
         if isinstance(value, EntityRef):
             entity = self.entities[value.id]  # (entity labels are unique within a condition, not across)
-            return self.word(key, str(self.iris.entity(value.id)), entity.label, self.local)
+            return self.word(key, self.minted.entity(value.id), entity.label, self.local)
         assert isinstance(value, str)
-        label = self.vocab.graph.value(OMSKG[value], RDFS.label)
-        return self.word(key, str(OMSKG[value]), str(label) if label is not None else value)
+        found = self.labels.get(value)
+        if found is None:
+            label = self.vocab.graph.value(OMSKG[value], RDFS.label)
+            found = self.labels[value] = (str(OMSKG[value]), str(label) if label is not None else value)
+        return self.word(key, *found)
 
     def xrefs(self, entity: Entity) -> list[dict[str, str]]:
         return [
@@ -126,14 +151,16 @@ class _Document:
     def object_fields(self, fact: Fact) -> dict[str, Any]:
         obj = fact.object
         if isinstance(obj, EntityRef):
-            entity = self.entities[obj.id]
-            iri = str(self.iris.entity(obj.id))
-            return {"entity": iri, "label": entity.label, "xrefs": self.xrefs(entity)}
+            about = self.about.get(obj.id)
+            if about is None:  # (one list of xrefs for every item about the entity: nothing changes them)
+                entity = self.entities[obj.id]
+                about = self.about[obj.id] = (self.minted.entity(obj.id), entity.label, self.xrefs(entity))
+            return {"entity": about[0], "label": about[1], "xrefs": about[2]}
         if isinstance(obj, Text):
             return {"text": obj.value}
         if isinstance(obj, Boolean):
             return {"value": obj.value}
-        node: dict[str, Any] = {"id": str(self.iris.value(obj))}
+        node: dict[str, Any] = {"id": self.minted.value(obj)}
         if isinstance(obj, Incidence):
             node |= {"cases": obj.cases, "outOf": obj.out_of, "period": obj.period,
                      "rate": number(Decimal(obj.cases) / Decimal(obj.out_of))}
@@ -148,14 +175,13 @@ class _Document:
         return {"value": node}
 
     def qualifiers(self, fact: Fact) -> dict[str, Any]:
-        stated = dict(fact.qualifiers)
-        fields: dict[str, Any] = {}
-        for name in sorted(self.vocab.qualifiers):
-            values = stated.get(name, ())
-            if str(self.vocab.ranges.get(name, "")).startswith(str(XSD)):  # a literal: one value or null
+        fields = dict(self.unstated)
+        for name, values in sorted(dict(fact.qualifiers).items()):
+            literal = self.literal.get(name)
+            if literal:
                 value = values[0] if values else None
                 fields[name] = number(value) if isinstance(value, Decimal) else value
-            else:  # controlled values and entities: a list of words
+            elif literal is not None:
                 fields[name] = [self.value_word(name, v) for v in values]
         return fields
 
@@ -163,17 +189,19 @@ class _Document:
              seen: frozenset[str], with_subject: bool) -> dict[str, Any]:
         item: dict[str, Any] = {}
         if with_subject:
-            item["subject"] = str(self.iris.entity(fact.subject))
+            item["subject"] = self.minted.entity(fact.subject)
         item["predicate"] = fact.predicate
         item["fact"] = fact.id
         item |= self.object_fields(fact)
         item |= self.qualifiers(fact)
         evidence = fact.evidence
+        statement = self.minted.statement(fact)
+        self.made.add(statement)
         item["evidence"] = {
             "quote": evidence.quote, "start": evidence.start, "end": evidence.end,
-            "source": str(self.iris.source(fact_file.source)),
-            "statement": str(self.iris.statement(fact)),
-            "annotation": str(self.iris.evidence(fact_file.source, evidence)),
+            "source": self.minted.source(fact_file.source),
+            "statement": statement,
+            "annotation": self.minted.evidence(fact_file.source, evidence),
         }
         if isinstance(fact.object, EntityRef):
             about = fact.object.id
@@ -181,36 +209,35 @@ class _Document:
             item["facts"] = [self.item(f, fact_file, by_subject, seen | {about}, True) for f in inner]
         return item
 
-    def condition(self, condition: Entity, fact_file: FactFile, placed: set[str]) -> dict[str, Any]:
-        by_subject: dict[str, list[Fact]] = {}
-        for fact in fact_file.facts:
-            by_subject.setdefault(fact.subject, []).append(fact)
+    def condition(self, condition: Entity, fact_file: FactFile, by_subject: dict[str, list[Fact]],
+                  placed: set[str]) -> dict[str, Any]:
         self.local = {}
         document: dict[str, Any] = {
-            "id": str(self.iris.entity(condition.id)),
+            "id": self.minted.entity(condition.id),
             "type": "Condition",
             "label": condition.label,
             "xrefs": self.xrefs(condition),
         }
-        predicates = sorted(self.vocab.fact_predicates)
-        for name in group_names(predicates):
+        for name in self.groups:
             if name in RESERVED:
                 raise ValueError(f"the fact predicate {name!r} needs its own key in condition_json.GROUPS")
             document[name] = []
-        document["epidemiology"] = {EPIDEMIOLOGY[p]: [] for p in predicates if p in EPIDEMIOLOGY}
+        document["epidemiology"] = {EPIDEMIOLOGY[p]: [] for p in self.predicates if p in EPIDEMIOLOGY}
+        self.made = set()
         for fact in by_subject.get(condition.id, []):
             item = self.item(fact, fact_file, by_subject, frozenset({condition.id}), False)
             if fact.predicate in EPIDEMIOLOGY:
                 document["epidemiology"][EPIDEMIOLOGY[fact.predicate]].append(item)
             else:
                 document[GROUPS.get(fact.predicate, fact.predicate)].append(item)
-        placed |= _statements(document)
+        placed |= self.made
+        self.made = set()
         document["otherFacts"] = [  # facts about entities that no item of the condition reaches
             self.item(fact, fact_file, by_subject, frozenset(), True)
             for fact in fact_file.facts
-            if str(self.iris.statement(fact)) not in placed
+            if self.minted.statement(fact) not in placed
         ]
-        placed |= _statements(document["otherFacts"])
+        placed |= self.made
         scoped = {  # the words for this condition's entities, in a context of its own
             name: {"@id": str(OMSKG[name]), "@type": "@vocab", "@context": dict(sorted(words.items()))}
             for name, words in sorted(self.local.items())
@@ -270,41 +297,31 @@ class _Document:
         return context
 
 
-def _statements(document: Any) -> set[str]:
-    found: set[str] = set()
-    if isinstance(document, dict):
-        if isinstance(document.get("evidence"), dict):
-            found.add(document["evidence"]["statement"])
-        for value in document.values():
-            found |= _statements(value)
-    elif isinstance(document, list):
-        for value in document:
-            found |= _statements(value)
-    return found
-
-
 def conditions_document(
-    fact_files: list[FactFile], targets: dict[str, Target], vocab: Vocabulary, base: str
+    fact_files: list[FactFile], targets: dict[str, Target], vocab: Vocabulary, base: str,
+    minted: Minted | None = None,
 ) -> bytes:
     """The nested JSON(-LD) document of every condition, as bytes (deterministic)."""
-    builder = _Document(fact_files, targets, vocab, base)
+    builder = _Document(fact_files, targets, vocab, minted or Minted(base))
     conditions: list[dict[str, Any]] = []
     other: list[dict[str, Any]] = []  # the facts of files that name no condition
     other_words: dict[str, dict[str, str]] = {}
     for fact_file in fact_files:
         placed: set[str] = set()  # a file's facts that no item reaches go to its first condition
+        by_subject: dict[str, list[Fact]] = {}
+        for fact in fact_file.facts:
+            by_subject.setdefault(fact.subject, []).append(fact)
         try:
             for entity in fact_file.entities:
-                if vocab.is_a(entity.kind, OMSKG.Condition):
-                    conditions.append(builder.condition(entity, fact_file, placed))
+                if builder.is_condition(entity.kind):
+                    conditions.append(builder.condition(entity, fact_file, by_subject, placed))
             if not placed:
                 builder.local = other_words
                 other.extend(builder.item(f, fact_file, {}, frozenset(), True) for f in fact_file.facts)
         except ValueError as error:  # bad input for this file: one line, exit status 2
             problem = Problem(fact_file.path, None, f"the nested condition document: {error}")
             raise InputError([problem]) from None
-    groups = group_names(sorted(vocab.fact_predicates))
-    groups += [EPIDEMIOLOGY[p] for p in sorted(vocab.fact_predicates) if p in EPIDEMIOLOGY]
+    groups = builder.groups + [EPIDEMIOLOGY[p] for p in builder.predicates if p in EPIDEMIOLOGY]
     context = builder.context(groups, other_words)
     head = json.dumps({"@context": context}, indent=2, ensure_ascii=False).removesuffix("\n}")
     return b"".join([
@@ -318,8 +335,78 @@ def _items(items: list[dict[str, Any]]) -> bytes:
     one item at a time (so that no second copy of the whole document is made as text)."""
     if not items:
         return b"[]"
-    written = [
-        ("    " + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")).encode("utf-8")
-        for item in items
-    ]
+    written = []
+    writer = Indented()
+    for item in items:
+        text = ["    "]
+        writer.write(item, "    ", text)
+        written.append("".join(text).encode("utf-8"))
     return b"[\n" + b",\n".join(written) + b"\n  ]"
+
+
+class Indented:
+    """Values as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes them, in pieces.
+
+    The standard library's C encoder does not indent and its Python one is slow: this one
+    writes str, list, dict (with str keys), int, float, bool and None itself, each key once
+    per depth, and leaves the rest to ``json.dumps``."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, dict[str, str]] = {}  # indent -> key -> ',\n{indent}"key": '
+
+    def write(self, value: Any, indent: str, out: list[str]) -> None:
+        """Append ``value`` as it stands ``len(indent) // 2`` levels down to ``out``."""
+        kind = type(value)
+        if kind is dict and value:
+            mark, inner = len(out), indent + "  "
+            keys = self.keys.get(inner)
+            if keys is None:
+                keys = self.keys[inner] = {}
+            for key, item in value.items():
+                written = keys.get(key)
+                if written is None:
+                    if type(key) is not str:  # (json.dumps makes numbers, booleans and None keys)
+                        del out[mark:]
+                        out.append(_dumped(value, indent))
+                        return
+                    written = keys[key] = ",\n" + inner + encode_basestring(key) + ": "
+                item_kind = type(item)  # (the most frequent values here, rather than a call down)
+                if item_kind is str:
+                    out.append(written + encode_basestring(item))
+                elif item is None:
+                    out.append(written + "null")
+                elif item_kind is list and not item:
+                    out.append(written + "[]")
+                elif item_kind is int:
+                    out.append(written + repr(item))
+                else:
+                    out.append(written)
+                    self.write(item, inner, out)
+            out[mark] = "{" + out[mark][1:]  # (the first key follows the brace, not a comma)
+            out.append("\n" + indent + "}")
+        elif kind is list and value:
+            inner = indent + "  "
+            separator = "[\n" + inner
+            for item in value:
+                if type(item) is str:
+                    out.append(separator + encode_basestring(item))
+                else:
+                    out.append(separator)
+                    self.write(item, inner, out)
+                separator = ",\n" + inner
+            out.append("\n" + indent + "]")
+        elif kind is str:
+            out.append(encode_basestring(value))
+        elif kind is list or kind is dict:
+            out.append("[]" if kind is list else "{}")
+        elif value is None or kind is bool:
+            out.append("null" if value is None else "true" if value else "false")
+        elif kind is int or (kind is float and math.isfinite(value)):
+            out.append(repr(value))
+        else:  # NaN and infinities, tuples, subclasses; what JSON cannot hold raises as there
+            out.append(_dumped(value, indent))
+
+
+def _dumped(value: Any, indent: str) -> str:
+    # (a JSON text has no newline inside a string: every newline starts a line of the indentation)
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)

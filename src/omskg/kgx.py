@@ -21,8 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from omskg.graph import AGENT_TYPE, KNOWLEDGE_LEVEL
-from omskg.iris import Iris
 from omskg.mappings import SSSOM_SUBJECT_PREFIX
+from omskg.minted import Minted
 from omskg.records import (
     AgeRange,
     Boolean,
@@ -64,22 +64,31 @@ def _number(value: Decimal) -> int | float:
 
 
 class _Kgx:
-    def __init__(self, fact_files: list[FactFile], vocab: Vocabulary, base: str, infores: str) -> None:
+    def __init__(self, fact_files: list[FactFile], vocab: Vocabulary, minted: Minted, infores: str) -> None:
         self.vocab = vocab
-        self.iris = Iris(base)
+        self.minted = minted
         self.infores = infores
         self.entities: dict[str, Entity] = {e.id: e for f in fact_files for e in f.entities}
+        self.categories: dict[str, str] = {}  # entity kind -> its Biolink category
+        self.predicates: dict[str, str] = {}  # omskg predicate -> its Biolink predicate
 
     def curie(self, entity_id: str) -> str:
         return f"{SSSOM_SUBJECT_PREFIX}:{entity_id}"
 
     def category(self, kind: str) -> str:
-        found = [c for cls in self.vocab.superclasses(OMSKG[kind]) if (c := _biolink(str(cls)))]
-        return min(found, key=lambda c: (c == NAMED_THING, c)) if found else NAMED_THING
+        category = self.categories.get(kind)
+        if category is None:
+            found = [c for cls in self.vocab.superclasses(OMSKG[kind]) if (c := _biolink(str(cls)))]
+            category = min(found, key=lambda c: (c == NAMED_THING, c)) if found else NAMED_THING
+            self.categories[kind] = category
+        return category
 
     def predicate(self, name: str) -> str:
-        found = sorted(p for prop in self.vocab.superproperties(OMSKG[name]) if (p := _biolink(str(prop))))
-        return found[0] if found else RELATED_TO
+        predicate = self.predicates.get(name)
+        if predicate is None:
+            found = sorted(p for sup in self.vocab.superproperties(OMSKG[name]) if (p := _biolink(str(sup))))
+            predicate = self.predicates[name] = found[0] if found else RELATED_TO
+        return predicate
 
     def qualifier_value(self, value: QualifierValue) -> Any:
         if isinstance(value, EntityRef):
@@ -105,8 +114,8 @@ class _Kgx:
 
     def evidence(self, fact: Fact, fact_file: FactFile) -> dict[str, Any]:
         return {
-            "omskg:source": str(self.iris.source(fact_file.source)),
-            "omskg:annotation": str(self.iris.evidence(fact_file.source, fact.evidence)),
+            "omskg:source": self.minted.source(fact_file.source),
+            "omskg:annotation": self.minted.evidence(fact_file.source, fact.evidence),
         }
 
     def qualifiers(self, fact: Fact, association: str = "") -> dict[str, Any]:
@@ -127,7 +136,7 @@ class _Kgx:
             "id": self.curie(entity.id),
             "category": [self.category(entity.kind)],
             "name": entity.label,
-            "iri": str(self.iris.entity(entity.id)),
+            "iri": self.minted.entity(entity.id),
             "provided_by": [self.infores],
         }
         exact = [x.curie for x in entity.xrefs if x.match == "exact"]
@@ -144,7 +153,7 @@ class _Kgx:
                 node[f"omskg:{match}_match"] = targets
         if facts:
             node["omskg:facts"] = [  # facts whose object is not an entity, so not an edge
-                {"id": str(self.iris.statement(f)), "original_predicate": f"omskg:{f.predicate}",
+                {"id": self.minted.statement(f), "original_predicate": f"omskg:{f.predicate}",
                  "value": self.literal(f), "supporting_text": [f.evidence.quote],
                  **self.qualifiers(f), "omskg:fact": f.id, **self.evidence(f, ff)}
                 for f, ff in facts
@@ -158,7 +167,7 @@ class _Kgx:
         key = (self.category(subject.kind), predicate, self.category(obj.kind))
         association = ASSOCIATIONS.get(key, ASSOCIATION)
         return {
-            "id": str(self.iris.statement(fact)),
+            "id": self.minted.statement(fact),
             "category": [association],
             "subject": self.curie(fact.subject),
             "predicate": predicate,
@@ -174,14 +183,19 @@ class _Kgx:
         }
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # (json.dumps would make one a line)
+
+
 def _lines(records: list[dict[str, Any]]) -> bytes:
     ordered = sorted(records, key=lambda r: str(r["id"]))
-    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in ordered).encode("utf-8")
+    return "".join([_ENCODER.encode(r) + "\n" for r in ordered]).encode("utf-8")
 
 
-def kgx_files(fact_files: list[FactFile], vocab: Vocabulary, base: str, infores: str) -> tuple[bytes, bytes]:
+def kgx_files(
+    fact_files: list[FactFile], vocab: Vocabulary, base: str, infores: str, minted: Minted | None = None
+) -> tuple[bytes, bytes]:
     """(nodes, edges) as KGX JSON Lines, sorted by id: byte-identical from build to build."""
-    kgx = _Kgx(fact_files, vocab, base, infores)
+    kgx = _Kgx(fact_files, vocab, minted or Minted(base), infores)
     literal_facts: dict[str, list[tuple[Fact, FactFile]]] = {}
     edges = []
     for fact_file in fact_files:

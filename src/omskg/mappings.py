@@ -107,11 +107,13 @@ class Mapping:
 
 
 def mappings(fact_files: list[FactFile], targets: dict[str, Target]) -> list[Mapping]:
+    shortener = shortener_for(SSSOM_PREFIXES)
+    predicates = {match: shorten(str(prop), shortener) for match, prop in MATCH_PROPERTIES.items()}
     found = [
         Mapping(
             f"{SSSOM_SUBJECT_PREFIX}:{entity.id}",
             entity.label,
-            shorten(str(MATCH_PROPERTIES[xref.match]), shortener_for(SSSOM_PREFIXES)),
+            predicates[xref.match],
             xref.curie,
             targets[xref.curie].label,
             f"{targets[xref.curie].justification}. Identifier checked in: {targets[xref.curie].checked_in}",
