@@ -389,8 +389,7 @@ def _reader_files(
 ) -> dict[str, bytes]:
     """The same facts for readers without RDF: nested JSON per condition (with its JSON
     Schema), and KGX nodes and edges for the Biolink world."""
-    vocab = load_vocabulary()
-    minted = Minted(base)  # (both name every entity and statement)
+    vocab, minted = load_vocabulary(), Minted(base)  # (both files name every entity and statement)
     nodes, edges = kgx.kgx_files(fact_files, vocab, base, meta.infores, minted)
     return {
         publish.CONDITIONS: condition_json.conditions_document(fact_files, targets, vocab, base, minted),

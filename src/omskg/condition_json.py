@@ -301,8 +301,11 @@ def conditions_document(
     fact_files: list[FactFile], targets: dict[str, Target], vocab: Vocabulary, base: str,
     minted: Minted | None = None,
 ) -> bytes:
-    """The nested JSON(-LD) document of every condition, as bytes (deterministic)."""
-    builder = _Document(fact_files, targets, vocab, minted or Minted(base))
+    """The nested JSON(-LD) document of every condition, as bytes (deterministic).
+    ``minted``: the IRIs minted so far under ``base`` (KGX's too)."""
+    minted = minted or Minted(base)
+    assert minted.iris.base == base
+    builder = _Document(fact_files, targets, vocab, minted)
     conditions: list[dict[str, Any]] = []
     other: list[dict[str, Any]] = []  # the facts of files that name no condition
     other_words: dict[str, dict[str, str]] = {}

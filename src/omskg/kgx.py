@@ -183,7 +183,7 @@ class _Kgx:
         }
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # (json.dumps would make one a line)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # (json.dumps makes one a call)
 
 
 def _lines(records: list[dict[str, Any]]) -> bytes:
@@ -194,8 +194,11 @@ def _lines(records: list[dict[str, Any]]) -> bytes:
 def kgx_files(
     fact_files: list[FactFile], vocab: Vocabulary, base: str, infores: str, minted: Minted | None = None
 ) -> tuple[bytes, bytes]:
-    """(nodes, edges) as KGX JSON Lines, sorted by id: byte-identical from build to build."""
-    kgx = _Kgx(fact_files, vocab, minted or Minted(base), infores)
+    """(nodes, edges) as KGX JSON Lines, sorted by id: byte-identical from build to build.
+    ``minted``: the IRIs minted so far under ``base`` (the condition document's too)."""
+    minted = minted or Minted(base)
+    assert minted.iris.base == base
+    kgx = _Kgx(fact_files, vocab, minted, infores)
     literal_facts: dict[str, list[tuple[Fact, FactFile]]] = {}
     edges = []
     for fact_file in fact_files:
