@@ -23,7 +23,7 @@ import pickle
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent import futures as cf  # (its ProcessPoolExecutor is imported on first use)
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -82,7 +82,7 @@ class Assembled:
     targets: dict[str, mappings.Target]
     base: str
     gate: Callable[[], bool] = field(default=lambda: False, compare=False, repr=False)
-    readers: Future[tuple[dict[str, bytes], int]] | None = field(default=None, compare=False, repr=False)
+    readers: cf.Future[tuple[dict[str, bytes], int]] | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def triples(self) -> Triples:
@@ -134,10 +134,10 @@ def assemble(
     progress(f"reading {len(paths)} fact file(s) from {facts_dir} and building their triples")
     began = time.perf_counter()
     parallel = len(paths) >= PARALLEL_FILES and _CAN_FORK
-    readers: Future[tuple[dict[str, bytes], int]] | None = None
+    readers: cf.Future[tuple[dict[str, bytes], int]] | None = None
     if parallel:
         # forked now, while this process is small: it writes the files for readers later
-        reader = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        reader = cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
         reader.submit(int).result()
         try:
             fact_files, problems, built, blobs = _read_and_build_in_parallel(paths, base, split)
@@ -270,7 +270,7 @@ def _read_and_build_in_parallel(
     blobs: list[bytes] = []
     if validate:
         _compiled_default_shapes()  # compiled once, before the workers are forked
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         every = len(chunks)
         for blob, found, part in pool.map(_in_worker, chunks, [base] * every, [validate] * every):
             fact_files.extend(pickle.loads(blob))

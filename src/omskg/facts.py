@@ -12,9 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-import curies
+from typing import TYPE_CHECKING, Any
 
 from omskg.bounds import MAX_ITEMS, excerpt, inline
 from omskg.checking import SLUG, Checker, decimal, inexact
@@ -38,6 +36,9 @@ from omskg.records import (
 from omskg.sources import anchor, read_source
 from omskg.vocab import MATCH_PROPERTIES, OMSKG, RDF_LANGSTRING, XSD_STRING, Vocabulary, xref_converter
 from omskg.yaml_lines import Mapping, load_file
+
+if TYPE_CHECKING:
+    import curies
 
 XSD = XSD_STRING.removesuffix("string")
 FACT_FILE_FIELDS = {"source", "entities", "facts"}
