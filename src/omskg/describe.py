@@ -115,23 +115,25 @@ class Counts:
 
 def count_lines(lines: list[str], base: str) -> Counts:
     """The counts of ``statistics`` over triples given by their N-Triples lines."""
+    return count_rows([line.split(" ", 2) for line in lines], base)
+
+
+def count_rows(rows: Sequence[Sequence[str]], base: str) -> Counts:
+    """``count_lines`` of rows (subject, predicate, object), each in its N-Triples form."""
     rdf_type, source_class = f"<{RDF.type}>", f"<{OMSKG.SourceDocument}>"
     match_properties = {f"<{p}>" for p in MATCH_PROPERTIES.values()}
     entity_space = f"<{Iris(base).entity('')}"
     counts = Counts()
-    objects = counts.objects
-    predicates: list[str] = []
-    for line in lines:
-        subject, predicate, obj = line.split(" ", 2)
-        objects.add(obj)
-        predicates.append(predicate)
+    counts.objects.update([row[2] for row in rows])
+    counts.properties.update([row[1] for row in rows])
+    special = match_properties | {rdf_type}
+    for subject, predicate, obj in [row for row in rows if row[1] in special]:
         if predicate == rdf_type:
             counts.classes[_value(obj)] += 1
             if obj == source_class:
                 counts.sources[_value(subject)] += 1
-        elif predicate in match_properties and subject.startswith(entity_space):
+        elif subject.startswith(entity_space):
             counts.links[(predicate[1:-1], _value(obj))] += 1
-    counts.properties.update(predicates)
     return counts
 
 
