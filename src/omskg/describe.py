@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from itertools import compress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,16 +125,22 @@ def count_rows(rows: Sequence[Sequence[str]], base: str) -> Counts:
     match_properties = {f"<{p}>" for p in MATCH_PROPERTIES.values()}
     entity_space = f"<{Iris(base).entity('')}"
     counts = Counts()
-    counts.objects.update([row[2] for row in rows])
-    counts.properties.update([row[1] for row in rows])
+    if not rows:
+        return counts
+    _, predicates, objects = zip(*rows)
+    counts.objects.update(objects)
+    counts.properties.update(predicates)
     special = match_properties | {rdf_type}
-    for subject, predicate, obj in [row for row in rows if row[1] in special]:
+    classes: Counter[str] = Counter()
+    for subject, predicate, obj in compress(rows, [p in special for p in predicates]):
         if predicate == rdf_type:
-            counts.classes[_value(obj)] += 1
+            classes[obj] += 1
             if obj == source_class:
                 counts.sources[_value(subject)] += 1
         elif subject.startswith(entity_space):
             counts.links[(predicate[1:-1], _value(obj))] += 1
+    for obj, number in classes.items():
+        counts.classes[_value(obj)] += number
     return counts
 
 

@@ -181,10 +181,10 @@ class _Compactor:
     def iri(self, iri: str) -> str:
         compact = self._compact.get(iri)
         if compact is None:
-            compact = self._compact[iri] = self._shorten(iri)
+            compact = self._compact[iri] = self.shorten(iri)
         return compact
 
-    def _shorten(self, iri: str) -> str:
+    def shorten(self, iri: str) -> str:
         """``vocab.compact`` (the converter's longest namespace that matches), else the IRI:
         found here by the namespaces themselves, longest first (the converter's parser is
         slow for IRIs met once, as most instance IRIs are)."""

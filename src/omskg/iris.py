@@ -150,9 +150,11 @@ def _check_base(base: str) -> None:
         raise InvalidBase(f"base IRI: {problem}")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # (json.dumps's, made once)
+
+
 def digest(content: object) -> str:
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(_CANONICAL.encode(content).encode("utf-8")).hexdigest()[:16]
 
 
 def object_content(obj: FactObject) -> list[object]:

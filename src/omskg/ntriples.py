@@ -27,13 +27,15 @@ Row = tuple[str, str, str]  # (subject, predicate, object), each in its N-Triple
 Literal = tuple[str, str, str, str, str]
 
 
-# What Oxigraph escapes differently from a JSON string (or not at all in JSON): the control
-# characters without a short escape ("\u000B", not "\u000b"), DEL and two non-characters.
+# Oxigraph writes a string as JSON does, character by character, but for the control
+# characters without a short escape ("\u000B" where JSON has "\u000b"), DEL and U+FFFE,
+# U+FFFF (which JSON leaves as they are).
 _ODD = re.compile("[\x00-\x07\x0b\x0e-\x1f\x7f\ufffe\uffff]")
 _SHORT = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
 
 
 def _escape(value: str) -> str:
+    """``value`` quoted as Oxigraph quotes it (its ``print_quoted_str``)."""
     out = ['"']
     for char in value:
         short = _SHORT.get(char)
@@ -49,8 +51,9 @@ def _escape(value: str) -> str:
 
 def _literal(value: str, suffix: str, language: str, datatype: str) -> Literal:
     written = encode_basestring(value)
-    form = _escape(value) if _ODD.search(value) else written
-    return (form + suffix, written, value, language, datatype)
+    if "\\u00" in written or "\x7f" in value or "\ufffe" in value or "\uffff" in value:  # (rare)
+        return (_escape(value) + suffix, written, value, language, datatype)
+    return (written + suffix, written, value, language, datatype)
 
 
 @cache

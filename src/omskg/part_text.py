@@ -88,9 +88,6 @@ def make_part(triples: Triples | TripleLines, writers: Writers | None, conforms:
             start, subject = index, row[0]
     if subject is not None:
         blocks[subject] = (start, len(ordered))
-    terms = {p for _, p, _ in ordered}
-    terms.update([o for _, _, o in ordered if not o.startswith('"')])
-    terms.update(blocks)
     nodes: dict[str, tuple[str, str]] = {}
     turtle: dict[str, bytes] = {}
     counts = Counts()
@@ -101,7 +98,17 @@ def make_part(triples: Triples | TripleLines, writers: Writers | None, conforms:
             nodes[subject] = node(block, literals)
             turtle[subject] = statement(block, literals)
         counts = writers.count_rows(ordered)
+        terms = {o for o in counts.objects if not o.startswith('"')}  # (the counts hold each object once)
+        terms.update(counts.properties)
+    else:
+        terms = {p for _, p, _ in ordered}
+        terms.update([o for _, _, o in ordered if not o.startswith('"')])
+    terms.update(blocks)
     return Part(lines, blocks, terms, nodes, turtle, counts, conforms)
+
+
+_CACHE_LIMIT = 50_000  # IRIs a writer keeps the forms of (the vocabulary's recur; most others do not)
+_STRING = "string"  # a plain literal's value written as its JSON string
 
 
 class JsonLdNodes:
@@ -109,65 +116,61 @@ class JsonLdNodes:
 
     def __init__(self, compactor: _Compactor) -> None:
         self.compactor = compactor
-        self._ids: dict[str, str] = {}  # IRI or blank node (N-Triples form) -> its id as JSON
+        self._ids: dict[str, tuple[str, str]] = {}  # IRI or blank node (N-Triples) -> (id, id as JSON)
         self._vocab: dict[str, str] = {}  # IRI (N-Triples) -> its value for an @vocab term, as JSON
         self._iri_rules: dict[str, tuple[str, str]] = {}  # predicate -> (key, form) for an IRI
-        self._rules: dict[tuple[str, str, str], tuple[str, str]] = {}  # (predicate, kind, language) -> same
+        self._rules: dict[tuple[str, str], tuple[str, str]] = {}  # (predicate, kind) -> (key, form)
         self._keys: dict[str, str] = {"type": '"type"'}  # key -> as JSON
         self._orders: dict[tuple[str, ...], list[tuple[str, str]]] = {}  # keys -> in order, with ', "key": '
         self._types: dict[str, str] = {}  # datatype IRI -> its compact IRI as JSON
 
-    def id_of(self, term: str) -> str:
-        return self.compactor.iri(term[1:-1]) if term.startswith("<") else term
-
-    def id_json(self, term: str) -> str:
+    def ids(self, term: str) -> tuple[str, str]:
+        """(id, id as JSON) of an IRI or blank node in its N-Triples form."""
         found = self._ids.get(term)
         if found is None:
-            found = self._ids[term] = encode_basestring(self.id_of(term))
+            if len(self._ids) > _CACHE_LIMIT:
+                self._ids.clear()
+            written = self.compactor.shorten(term[1:-1]) if term.startswith("<") else term
+            found = self._ids[term] = (written, encode_basestring(written))
         return found
 
-    def _rule(self, predicate: str, kind: str, language: str) -> tuple[str, str]:
+    def _rule(self, predicate: str, kind: str) -> tuple[str, str]:
         """The key and form of a value of ``predicate`` (``_Compactor.rule``): kind "<" an
-        IRI, "_" a blank node, else a literal's datatype."""
-        found = self._rules.get((predicate, kind, language))
+        IRI, "_" a blank node, "@" and a tag a language-tagged string, else a literal's
+        datatype; form _STRING where a plain literal's value is written as it is."""
+        found = self._rules.get((predicate, kind))
         if found is None:
             if kind in ("<", "_"):
                 found = self.compactor.rule(predicate[1:-1], "@id", None, kind == "<")
-            elif kind in _PLAIN_LITERALS:
-                found = self.compactor.rule(predicate[1:-1], None, language or None)
+            elif kind.startswith("@") or kind == XSD_STRING:
+                found = self.compactor.rule(predicate[1:-1], None, kind[1:] if kind.startswith("@") else None)
+                found = (found[0], _STRING) if found[1] == PLAIN else found
             else:
                 found = self.compactor.rule(predicate[1:-1], kind, None)
-            self._rules[(predicate, kind, language)] = found
+            self._rules[(predicate, kind)] = found
             self._keys[found[0]] = encode_basestring(found[0])
             if kind == "<":
                 self._iri_rules[predicate] = found
         return found
 
-    def value(self, predicate: str, obj: str, literals: dict[str, Literal]) -> tuple[str, tuple[str, str]]:
-        """(key, (sort key, value)), the value and its sort key as JSON, of one object of
-        ``predicate`` (a blank node or a literal; an IRI is written in ``node``)."""
-        if not obj.startswith('"'):
-            key, form = self._rule(predicate, "_", "")
-            written = self.id_json(obj) if form == PLAIN else '{"id": ' + self.id_json(obj) + "}"
-            return key, (written, written)
-        _, string, value, language, datatype = literals[obj]
-        key, form = self._rule(predicate, datatype, language)
+    def _value(self, form: str, obj: str, literal: Literal | None) -> tuple[str, str | None]:
+        """(value, its sort key where that differs) as JSON, of a blank node or a literal
+        that is not a plain value written as it is."""
+        if literal is None:
+            written = self.ids(obj)[1]
+            return (written if form == PLAIN else '{"id": ' + written + "}"), None
+        _, string, value, language, datatype = literal
         if datatype in _PLAIN_LITERALS:
-            if form == PLAIN:
-                return key, (string, string)
-            if language:
-                tag = encode_basestring(language)
-                sort_key = f'{{"@language": {tag}, "@value": {string}}}'
-                return key, (sort_key, f'{{"@value": {string}, "@language": {tag}}}')
-            return key, (f'{{"@value": {string}}}', f'{{"@value": {string}}}')
+            if not language:
+                return f'{{"@value": {string}}}', None
+            tag = encode_basestring(language)
+            return f'{{"@value": {string}, "@language": {tag}}}', f'{{"@language": {tag}, "@value": {string}}}'
         number = None if native(value, datatype) is None else value  # its JSON is its lexical form
         if form == PLAIN:
-            written = string if number is None else number
-        elif number is not None and datatype in _NATIVE_UNTYPED:
-            written = f'{{"@value": {number}}}'
-        else:
-            written = f'{{"@value": {string}, "type": {self._type_json(datatype)}}}'
-        return key, (written, written)
+            return (string if number is None else number), None
+        if number is not None and datatype in _NATIVE_UNTYPED:
+            return f'{{"@value": {number}}}', None
+        return f'{{"@value": {string}, "type": {self._type_json(datatype)}}}', None
 
     def _vocab_json(self, obj: str) -> str:
         found = self._vocab.get(obj)
@@ -189,39 +192,50 @@ class JsonLdNodes:
 
     def node(self, rows: list[Row], literals: dict[str, Literal]) -> tuple[str, str]:
         """(id, node object as one line of JSON) of one subject's rows, in N-Triples order;
-        each value with its sort key (its JSON with sorted keys), as ``_sorted`` orders them."""
-        values: dict[str, list[tuple[str, str]]] = {}
-        ids, iri_rules = self._ids, self._iri_rules
+        the values of a key sorted by their JSON with sorted keys, as ``_sorted`` sorts them."""
+        values: dict[str, list[str]] = {}
+        sort_keys: dict[str, str] = {}  # a value -> its sort key, where that differs
+        ids, iri_rules, rules = self._ids, self._iri_rules, self._rules
         for _, predicate, obj in rows:
-            if obj.startswith("<"):
-                written = ids.get(obj) or self.id_json(obj)
+            literal = literals.get(obj)
+            if literal is None and obj.startswith("<"):
+                written = (ids.get(obj) or self.ids(obj))[1]
                 if predicate == _TYPE:
                     key = "type"
                 else:
-                    key, form = iri_rules.get(predicate) or self._rule(predicate, "<", "")
+                    key, form = iri_rules.get(predicate) or self._rule(predicate, "<")
                     if form != PLAIN:
                         written = '{"id": ' + written + "}" if form == EXPLICIT else self._vocab_json(obj)
-                item = (written, written)
             else:
-                key, item = self.value(predicate, obj, literals)
+                kind = "_" if literal is None else "@" + literal[3] if literal[3] else literal[4]
+                key, form = rules.get((predicate, kind)) or self._rule(predicate, kind)
+                if form == _STRING:
+                    written = literal[1]  # type: ignore[index]
+                else:
+                    written, sort_key = self._value(form, obj, literal)
+                    if sort_key is not None:
+                        sort_keys[written] = sort_key
             found = values.get(key)
             if found is None:
-                values[key] = [item]
+                values[key] = [written]
             else:
-                found.append(item)
-        subject = rows[0][0]
-        out = ['{"id": ', ids.get(subject) or self.id_json(subject)]
+                found.append(written)
+        ids_of = ids.get(rows[0][0]) or self.ids(rows[0][0])
+        out = ['{"id": ', ids_of[1]]
         names = tuple(values)
         for key, written_key in self._orders.get(names) or self._order(names):
             items = values[key]
             out.append(written_key)
             if len(items) == 1:
-                out.append(items[0][1])
+                out.append(items[0])
             else:
-                items.sort()  # by sort key (equal sort keys: equal values)
-                out.append("[" + ", ".join([written for _, written in items]) + "]")
+                if sort_keys:
+                    items.sort(key=lambda w: sort_keys.get(w, w))
+                else:
+                    items.sort()
+                out.append("[" + ", ".join(items) + "]")
         out.append("}")
-        return self.id_of(subject), "".join(out)
+        return ids_of[0], "".join(out)
 
 
 # ---------------------------------------------------------------- Turtle, as Oxigraph writes it
@@ -244,11 +258,23 @@ _PN_CHARS_U = re.compile(  # Turtle's PN_CHARS_U
 _PN_CHARS_MORE = re.compile("[-\u00b7\u0300-\u036f\u203f-\u2040]")  # PN_CHARS, past PN_CHARS_U and digits
 
 
+_ASCII_LOCAL = re.compile(r"[A-Za-z0-9_:.\-~!$&'()*+,;=/?#@%]+")
+_ALWAYS_ESCAPED = "~!$&'()*+,;=/?#@%"  # (not PN_CHARS anywhere in a local name)
+
+
 def escape_local_name(local: str) -> str | None:
     """A local name as Oxigraph's Turtle writer writes it after a prefix, or None where it
     cannot (its ``escape_local_name``: PLX escapes, no percent-encoding)."""
     if _SIMPLE_LOCAL.fullmatch(local):
         return local
+    if _ASCII_LOCAL.fullmatch(local):  # (as below, in fewer steps)
+        escaped = local
+        for char in _ALWAYS_ESCAPED:
+            if char in escaped:
+                escaped = escaped.replace(char, "\\" + char)
+        if local[0] in "-.":
+            escaped = "\\" + escaped
+        return escaped[:-1] + "\\." if local[-1] == "." and len(local) > 1 else escaped
     out: list[str] = []
     last = len(local) - 1
     for index, char in enumerate(local):
@@ -275,6 +301,8 @@ class TurtleStatements:
     def iri(self, term: str) -> str:
         found = self._iris.get(term)
         if found is None:
+            if len(self._iris) > _CACHE_LIMIT:
+                self._iris.clear()
             found = self._iris[term] = self._shorten(term[1:-1])
         return found
 
@@ -305,12 +333,14 @@ class TurtleStatements:
     def statement(self, rows: list[Row], literals: dict[str, Literal]) -> bytes:
         """The Turtle statement of one subject's rows (in N-Triples order)."""
         iris = self._iris
-        out = [self.term(rows[0][0], literals)]
+        subject = rows[0][0]
+        out = [iris.get(subject) or self.term(subject, literals)]
         previous = None
         for _, predicate, obj in rows:
             written = iris.get(obj)
             if written is None:
-                plain = obj in literals and literals[obj][4] in _PLAIN_LITERALS
+                literal = literals.get(obj)
+                plain = literal is not None and literal[4] in _PLAIN_LITERALS
                 written = obj if plain else self.term(obj, literals)
             if predicate == previous:
                 out.append(" , ")
