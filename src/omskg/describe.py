@@ -12,8 +12,8 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from itertools import compress
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 import pyoxigraph as ox
@@ -127,7 +127,7 @@ def count_rows(rows: Sequence[Sequence[str]], base: str) -> Counts:
     counts = Counts()
     if not rows:
         return counts
-    _, predicates, objects = zip(*rows)
+    _, predicates, objects = zip(*rows, strict=True)
     counts.objects.update(objects)
     counts.properties.update(predicates)
     special = match_properties | {rdf_type}

@@ -21,7 +21,7 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, VOID, XSD
 
 from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata
-from omskg.ntriples import TripleLines, boolean, decimal, integer, iri
+from omskg.ntriples import TripleLines, boolean, decimal, integer, iri, text
 from omskg.rdf import Triples, of_rdflib
 from omskg.records import (
     AgeRange,
@@ -74,6 +74,7 @@ _DATE, _DURATION, _NON_NEGATIVE = (str(XSD[name]) for name in ("date", "duration
 
 KNOWLEDGE_LEVEL = "knowledge_assertion"  # a reviewed summary's own statements
 AGENT_TYPE = "manual_agent"  # every fact was curated by a person
+_KNOWLEDGE_LEVEL, _AGENT_TYPE = text(KNOWLEDGE_LEVEL), text(AGENT_TYPE)
 
 
 RATE_PLACES = Decimal("1e-18")  # Oxigraph, like XSD's minimum, keeps 18 digits after the point
@@ -97,10 +98,10 @@ def asserts_plain_triple(fact: Fact, withholding: frozenset[str]) -> bool:
     triples) unless a qualifier of it, or a controlled value of one, withholds it: a
     population, a disease context, a proportion, an approximate number, or a hedge such as
     "believed", "estimated" or "research indicates"."""
-    return not any(
-        name in withholding or any(isinstance(v, str) and v in withholding for v in values)
-        for name, values in fact.qualifiers
-    )
+    for name, values in fact.qualifiers:
+        if name in withholding or any(isinstance(v, str) and v in withholding for v in values):
+            return False
+    return True
 
 
 class _Builder(TripleLines):
@@ -231,8 +232,8 @@ class _Builder(TripleLines):
             for value in values:
                 add(statement, _OMSKG[name], self.qualifier(value))
         add(statement, _BIOLINK.supporting_text, self.text(fact.evidence.quote))
-        add(statement, _BIOLINK.knowledge_level, self.text(KNOWLEDGE_LEVEL))
-        add(statement, _BIOLINK.agent_type, self.text(AGENT_TYPE))
+        add(statement, _BIOLINK.knowledge_level, self.literal(_KNOWLEDGE_LEVEL))
+        add(statement, _BIOLINK.agent_type, self.literal(_AGENT_TYPE))
         add(statement, _DCTERMS.source, source_node)
         annotation = self.annotation(source, fact.evidence)
         add(annotation, _OA.hasBody, statement)

@@ -150,7 +150,7 @@ def _check_base(base: str) -> None:
         raise InvalidBase(f"base IRI: {problem}")
 
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # (json.dumps's, made once)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # (made once)
 
 
 def digest(content: object) -> str:

@@ -1,8 +1,9 @@
 """Triples written as N-Triples text from IRIs and literal values, without a pyoxigraph
 object per term: each line exactly as ``str(pyoxigraph.Triple)`` writes it.
 
-Every IRI is still checked by pyoxigraph (once per builder), and every language tag (once
-per process), so nothing is written that a pyoxigraph triple would have refused.
+Every IRI is still checked by pyoxigraph (once per builder, or per process for the
+vocabularies' terms and datatypes), and every language tag, so nothing is written that a
+pyoxigraph triple would have refused.
 ``tests/test_ntriples.py`` shows the lines equal to pyoxigraph's on hostile literals.
 """
 
@@ -23,7 +24,7 @@ Row = tuple[str, str, str]  # (subject, predicate, object), each in its N-Triple
 
 
 #: A literal as text: (N-Triples form, value as a JSON string, value, language tag ('' if
-#: none), datatype IRI). An IRI is given as a ``str``.
+#: none), datatype IRI).
 Literal = tuple[str, str, str, str, str]
 
 

@@ -164,7 +164,8 @@ class JsonLdNodes:
             if not language:
                 return f'{{"@value": {string}}}', None
             tag = encode_basestring(language)
-            return f'{{"@value": {string}, "@language": {tag}}}', f'{{"@language": {tag}, "@value": {string}}}'
+            sort_key = f'{{"@language": {tag}, "@value": {string}}}'
+            return f'{{"@value": {string}, "@language": {tag}}}', sort_key
         number = None if native(value, datatype) is None else value  # its JSON is its lexical form
         if form == PLAIN:
             return (string if number is None else number), None
@@ -198,7 +199,16 @@ class JsonLdNodes:
         ids, iri_rules, rules = self._ids, self._iri_rules, self._rules
         for _, predicate, obj in rows:
             literal = literals.get(obj)
-            if literal is None and obj.startswith("<"):
+            if literal is not None:
+                kind = "@" + literal[3] if literal[3] else literal[4]
+                key, form = rules.get((predicate, kind)) or self._rule(predicate, kind)
+                if form == _STRING:
+                    written = literal[1]
+                else:
+                    written, sort_key = self._value(form, obj, literal)
+                    if sort_key is not None:
+                        sort_keys[written] = sort_key
+            elif obj.startswith("<"):
                 written = (ids.get(obj) or self.ids(obj))[1]
                 if predicate == _TYPE:
                     key = "type"
@@ -206,15 +216,9 @@ class JsonLdNodes:
                     key, form = iri_rules.get(predicate) or self._rule(predicate, "<")
                     if form != PLAIN:
                         written = '{"id": ' + written + "}" if form == EXPLICIT else self._vocab_json(obj)
-            else:
-                kind = "_" if literal is None else "@" + literal[3] if literal[3] else literal[4]
-                key, form = rules.get((predicate, kind)) or self._rule(predicate, kind)
-                if form == _STRING:
-                    written = literal[1]  # type: ignore[index]
-                else:
-                    written, sort_key = self._value(form, obj, literal)
-                    if sort_key is not None:
-                        sort_keys[written] = sort_key
+            else:  # a blank node
+                key, form = rules.get((predicate, "_")) or self._rule(predicate, "_")
+                written = self._value(form, obj, None)[0]
             found = values.get(key)
             if found is None:
                 values[key] = [written]
