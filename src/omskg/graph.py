@@ -104,18 +104,16 @@ def asserts_plain_triple(fact: Fact, withholding: frozenset[str]) -> bool:
     return True
 
 
-class _Builder(TripleLines):
-    """The triples of fact files, as lines; every term in its N-Triples form."""
+class _Closures:
+    """A vocabulary's super-classes and super-properties of a term, in N-Triples form, and
+    its withholding names (one per process: every builder asks)."""
 
-    def __init__(self, vocab: Vocabulary, iris: Iris) -> None:
-        super().__init__()
-        self.vocab = vocab
-        self.iris = iris
-        self._supers: dict[tuple[str, str], list[str]] = {}
-        self._annotations: dict[Evidence, str] = {}
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab  # (kept, so that its id stays its own)
         self.withholding = withholding_names(vocab)
+        self._supers: dict[tuple[str, str], list[str]] = {}
 
-    def _closure(self, kind: str, term: str) -> list[str]:
+    def supers(self, kind: str, term: str) -> list[str]:
         key = (kind, term)
         found = self._supers.get(key)
         if found is None:
@@ -123,6 +121,24 @@ class _Builder(TripleLines):
             terms = self.vocab.superclasses(named) if kind == "class" else self.vocab.superproperties(named)
             found = self._supers[key] = [iri(str(t)) for t in terms]
         return found
+
+
+_CLOSURES: dict[int, _Closures] = {}
+
+
+class _Builder(TripleLines):
+    """The triples of fact files, as lines; every term in its N-Triples form."""
+
+    def __init__(self, vocab: Vocabulary, iris: Iris) -> None:
+        super().__init__()
+        self.vocab = vocab
+        self.iris = iris
+        closures = _CLOSURES.get(id(vocab))
+        if closures is None:
+            closures = _CLOSURES[id(vocab)] = _Closures(vocab)
+        self._closure = closures.supers
+        self.withholding = closures.withholding
+        self._annotations: dict[Evidence, str] = {}
 
     def typed_node(self, node: str, cls: str) -> None:
         rdf_type = _RDF.type
