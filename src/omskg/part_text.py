@@ -18,6 +18,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib.namespace import XSD
 
 from omskg.describe import Counts, count_lines, count_rows
 from omskg.formats import _NATIVE_UNTYPED, EXPLICIT, PLAIN, RDF_TYPE, _Compactor, native, turtle_prefixes
@@ -245,12 +246,10 @@ class JsonLdNodes:
 # ---------------------------------------------------------------- Turtle, as Oxigraph writes it
 
 _BARE = {  # datatypes whose literals Oxigraph writes bare where their lexical form allows
-    "http://www.w3.org/2001/XMLSchema#boolean": re.compile(r"true|false"),
-    "http://www.w3.org/2001/XMLSchema#integer": re.compile(r"[+-]?[0-9]+"),
-    "http://www.w3.org/2001/XMLSchema#decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
-    "http://www.w3.org/2001/XMLSchema#double": re.compile(
-        r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"
-    ),
+    str(XSD.boolean): re.compile(r"true|false"),
+    str(XSD.integer): re.compile(r"[+-]?[0-9]+"),
+    str(XSD.decimal): re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    str(XSD.double): re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
 }
 _PREFIX_LINE = re.compile(r"@prefix ([^:]*): <([^>]*)> \.")
 _SIMPLE_LOCAL = re.compile(r"[A-Za-z0-9_:](?:[A-Za-z0-9_:.-]*[A-Za-z0-9_:-])?")
