@@ -100,9 +100,10 @@ def stage(name, work):
     return result
 from omskg import build, formats, mappings, parts, resources
 from omskg.facts import fact_file_paths, read_fact_file
-from omskg.graph import file_triples, ontology_triples, shared_triples
+from omskg.graph import file_lines, ontology_triples, shared_triples
 from omskg.iris import Iris
 from omskg.metadata import load_metadata
+from omskg.rdf import parse_ntriples
 from omskg.validate import validate_triples
 from omskg.vocab import DEFAULT_BASE, load_vocabulary
 base = DEFAULT_BASE
@@ -113,9 +114,11 @@ build._compiled_default_shapes()
 files, built = [], []
 for path in fact_file_paths(Path(sys.argv[1])):
     fact_file = stage("read facts", lambda: read_fact_file(path, vocab))
-    triples = stage("build triples", lambda: file_triples(fact_file, vocab, base))
-    part = stage("write part (lines, JSON-LD, Turtle, counts)", lambda: parts.make_part(triples, writers))
-    text = formats.ntriples_of_lines(part.lines) + build._ontology_ntriples(vocab)
+    lines = stage("build triples", lambda: file_lines(fact_file, vocab, base))
+    part = stage("write part (lines, JSON-LD, Turtle, counts)", lambda: parts.make_part(lines, writers))
+    written = stage("parse part (pyoxigraph triples)", lambda: formats.ntriples_of_lines(part.lines))
+    triples = stage("parse part (pyoxigraph triples)", lambda: parse_ntriples(written, checked=True))
+    text = written + build._ontology_ntriples(vocab)
     part.conforms = stage("validate part", lambda: validate_triples(triples, ntriples=text).conforms)
     files.append(fact_file)
     built.append(part)

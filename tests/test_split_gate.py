@@ -162,4 +162,4 @@ def test_the_json_ld_writer_shortens_iris_as_the_shared_shortener_does(built: Pa
     for quad in ox.parse(path=str(built / "omskg.nt"), format=ox.RdfFormat.N_TRIPLES):
         iris |= {t.value for t in (quad.subject, quad.predicate, quad.object) if isinstance(t, ox.NamedNode)}
     assert len(iris) > 300
-    assert {i: compactor._shorten(i) for i in iris} == {i: compact(i, compactor.converter) or i for i in iris}
+    assert {i: compactor.shorten(i) for i in iris} == {i: compact(i, compactor.converter) or i for i in iris}

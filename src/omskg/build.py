@@ -42,7 +42,7 @@ from omskg import (
     resources,
 )
 from omskg.facts import fact_file_paths, problems_across, read_fact_files
-from omskg.graph import file_triples, ontology_triples, shared_triples
+from omskg.graph import file_lines, ontology_triples, shared_triples
 from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata, load_metadata
 from omskg.minted import Minted
@@ -191,9 +191,7 @@ def _writers(base: str) -> parts.Writers:
     found = _WRITERS.get(base)
     if found is None:
         context = formats.jsonld_context(load_vocabulary(), base)
-        found = _WRITERS[base] = parts.Writers(
-            formats.jsonld_nodes(context), Iris(base).prefix_map(), partial(describe.count_lines, base=base)
-        )
+        found = _WRITERS[base] = parts.writers(context, Iris(base).prefix_map(), base)
     return found
 
 
@@ -210,10 +208,12 @@ def _read_and_build(
     every: Triples = set()
     for fact_file in fact_files:
         # a target's label travels with each file that refers to it, as a value node does
-        triples = file_triples(fact_file, vocab, base) | mappings.label_triples([fact_file], targets)
-        part = parts.make_part(triples, writers)
+        lines = file_lines(fact_file, vocab, base, mappings.label_triples([fact_file], targets))
+        part = parts.make_part(lines, writers)
+        written = formats.ntriples_of_lines(part.lines)
+        triples = parse_ntriples(written, checked=True)  # pyoxigraph's triples, made only now
         if validate:  # the file's triples with the ontology, the store loaded from their text
-            text = formats.ntriples_of_lines(part.lines) + _ontology_ntriples(vocab)
+            text = written + _ontology_ntriples(vocab)
             part.conforms = validate_triples(triples, ntriples=text).conforms
         else:
             every |= triples

@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 import pyoxigraph as ox
@@ -115,23 +116,31 @@ class Counts:
 
 def count_lines(lines: list[str], base: str) -> Counts:
     """The counts of ``statistics`` over triples given by their N-Triples lines."""
+    return count_rows([line.split(" ", 2) for line in lines], base)
+
+
+def count_rows(rows: Sequence[Sequence[str]], base: str) -> Counts:
+    """``count_lines`` of rows (subject, predicate, object), each in its N-Triples form."""
     rdf_type, source_class = f"<{RDF.type}>", f"<{OMSKG.SourceDocument}>"
     match_properties = {f"<{p}>" for p in MATCH_PROPERTIES.values()}
     entity_space = f"<{Iris(base).entity('')}"
     counts = Counts()
-    objects = counts.objects
-    predicates: list[str] = []
-    for line in lines:
-        subject, predicate, obj = line.split(" ", 2)
-        objects.add(obj)
-        predicates.append(predicate)
+    if not rows:
+        return counts
+    _, predicates, objects = zip(*rows, strict=True)
+    counts.objects.update(objects)
+    counts.properties.update(predicates)
+    special = match_properties | {rdf_type}
+    classes: Counter[str] = Counter()
+    for subject, predicate, obj in compress(rows, [p in special for p in predicates]):
         if predicate == rdf_type:
-            counts.classes[_value(obj)] += 1
+            classes[obj] += 1
             if obj == source_class:
                 counts.sources[_value(subject)] += 1
-        elif predicate in match_properties and subject.startswith(entity_space):
+        elif subject.startswith(entity_space):
             counts.links[(predicate[1:-1], _value(obj))] += 1
-    counts.properties.update(predicates)
+    for obj, number in classes.items():
+        counts.classes[_value(obj)] += number
     return counts
 
 

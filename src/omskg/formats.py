@@ -9,7 +9,7 @@ timestamp or a path of this machine.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -135,12 +135,6 @@ def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
     return jsonld_document(nodes, context)
 
 
-def jsonld_nodes(context: dict[str, Any]) -> Callable[[list[ox.Triple]], tuple[str, str]]:
-    """The writer of one JSON-LD node object: (compact id, one line of JSON) for the triples
-    of one subject in N-Triples order, as ``jsonld`` writes it (for nodes written apart)."""
-    return _Compactor(context).node
-
-
 def jsonld_document(nodes: list[tuple[str, str]], context: dict[str, Any]) -> bytes:
     """The JSON-LD document of node objects (compact id, line), one per subject: the data's
     nodes first and the ontology's after them, each group by id."""
@@ -187,10 +181,10 @@ class _Compactor:
     def iri(self, iri: str) -> str:
         compact = self._compact.get(iri)
         if compact is None:
-            compact = self._compact[iri] = self._shorten(iri)
+            compact = self._compact[iri] = self.shorten(iri)
         return compact
 
-    def _shorten(self, iri: str) -> str:
+    def shorten(self, iri: str) -> str:
         """``vocab.compact`` (the converter's longest namespace that matches), else the IRI:
         found here by the namespaces themselves, longest first (the converter's parser is
         slow for IRIs met once, as most instance IRIs are)."""
@@ -207,47 +201,53 @@ class _Compactor:
         named = [name for name, _, _ in self.terms.get(iri, []) if ":" not in name]
         return named[0] if named else self.iri(iri)
 
-    def value(self, predicate: str, obj: Any) -> tuple[str, Any]:
-        """(key, JSON value) for one object of ``predicate``: the key is a term of the context
-        whose coercion fits the value where there is one; booleans and integers are native
-        JSON where that loses nothing."""
+    def rule(
+        self, predicate: str, kind: str | None, language: str | None, named: bool = True
+    ) -> tuple[str, str]:
+        """(key, form) for the values of ``predicate`` of one kind: ``kind`` "@id" for an
+        IRI (``named``) or blank node, else a literal's datatype (None for a plain string)
+        and language. The key is a term of the context whose coercion fits the value where
+        there is one; the form says how the value is written: PLAIN (as it is, or the native
+        JSON boolean or number), VOCAB (the term naming an IRI) or EXPLICIT (a value object)."""
         terms = self.terms.get(predicate, [])
-        plain: Any
-        if isinstance(obj, (ox.NamedNode, ox.BlankNode)):
-            plain = self.id(obj)
+        if kind == "@id":
             for name, term_kind, _ in terms:
                 if term_kind == "@id":
-                    return name, plain
-                if term_kind == "@vocab" and isinstance(obj, ox.NamedNode):
-                    return name, self.vocab_value(obj.value)
-            kind, language = "@id", None
-            explicit: dict[str, Any] = {"id": plain}
-        elif obj.language:
-            kind, language, plain = None, obj.language, obj.value
-            explicit = {"@value": obj.value, "@language": obj.language}
-        elif obj.datatype.value == XSD_STRING:
-            kind, language, plain = None, None, obj.value
-            explicit = {"@value": obj.value}
-        else:
-            kind, language = obj.datatype.value, None
-            plain = native(obj.value, kind)
-            if plain is None:
-                plain = obj.value
-                explicit = {"@value": obj.value, "type": self.iri(kind)}
-            elif kind in _NATIVE_UNTYPED:  # a plain JSON true or 7 reads back as exactly this
-                explicit = {"@value": plain}
-            else:
-                explicit = {"@value": obj.value, "type": self.iri(kind)}
+                    return name, PLAIN
+                if term_kind == "@vocab" and named:
+                    return name, VOCAB
         for name, term_kind, term_language in terms:  # a term whose coercion fits the value
             if (term_kind, term_language) == (kind, language):
-                return name, plain
+                return name, PLAIN
         for name, term_kind, term_language in terms:  # a term with no coercion, explicit value
             if term_kind is None and term_language is None:
-                return name, explicit
-        if terms and "id" not in explicit:  # a value object is read as written, whatever the coercion
-            return terms[0][0], explicit
+                return name, EXPLICIT
+        if terms and kind != "@id":  # a value object is read as written, whatever the coercion
+            return terms[0][0], EXPLICIT
         key = self.iri(predicate)
-        return (predicate if key in self.defined else key), explicit
+        return (predicate if key in self.defined else key), EXPLICIT
+
+    def value(self, predicate: str, obj: Any) -> tuple[str, Any]:
+        """(key, JSON value) for one object of ``predicate`` (``rule``); booleans and integers
+        are native JSON where that loses nothing."""
+        if isinstance(obj, (ox.NamedNode, ox.BlankNode)):
+            key, form = self.rule(predicate, "@id", None, isinstance(obj, ox.NamedNode))
+            if form == VOCAB:
+                return key, self.vocab_value(obj.value)
+            return key, self.id(obj) if form == PLAIN else {"id": self.id(obj)}
+        kind = None if obj.language or obj.datatype.value == XSD_STRING else obj.datatype.value
+        key, form = self.rule(predicate, kind, obj.language)
+        if kind is None:
+            if form == PLAIN:
+                return key, obj.value
+            tagged = {"@language": obj.language} if obj.language else {}
+            return key, {"@value": obj.value, **tagged}
+        number = native(obj.value, kind)
+        if form == PLAIN:
+            return key, obj.value if number is None else number
+        if number is not None and kind in _NATIVE_UNTYPED:  # JSON true or 7 reads back as exactly this
+            return key, {"@value": number}
+        return key, {"@value": obj.value, "type": self.iri(kind)}
 
     def node(self, triples: list[ox.Triple]) -> tuple[str, str]:
         """(id, node object as one line of JSON) for the triples of one subject."""
@@ -265,6 +265,7 @@ class _Compactor:
         return node["id"], json.dumps(node, ensure_ascii=False)
 
 
+PLAIN, VOCAB, EXPLICIT = "plain", "vocab", "explicit"  # how a value is written (_Compactor.rule)
 RDF_TYPE = str(RDF.type)
 XSD_BOOLEAN, XSD_INTEGER = str(XSD.boolean), str(XSD.integer)
 _NATIVE_UNTYPED = frozenset({XSD_BOOLEAN, XSD_INTEGER})  # what JSON-LD reads a JSON true / 7 as

@@ -21,7 +21,8 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, VOID, XSD
 
 from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata
-from omskg.rdf import Triples, TripleSet, boolean, decimal, integer, of_rdflib, text, typed
+from omskg.ntriples import TripleLines, boolean, decimal, integer, iri, text
+from omskg.rdf import Triples, of_rdflib
 from omskg.records import (
     AgeRange,
     Boolean,
@@ -40,22 +41,21 @@ from omskg.vocab import BIOLINK, MATCH_PROPERTIES, OA, OMSKG, SCHEMA, Vocabulary
 
 
 class _Terms:
-    """A namespace whose terms are each made once (rdflib makes a new URIRef at every access,
-    which a graph of a million triples feels)."""
+    """A namespace's terms in their N-Triples form, each made (and checked) once."""
 
     def __init__(self, namespace: Any) -> None:
         self._namespace = namespace
-        self._items: dict[str, URIRef] = {}
+        self._items: dict[str, str] = {}
 
-    def __getattr__(self, name: str) -> URIRef:
-        term = URIRef(str(getattr(self._namespace, name)))
+    def __getattr__(self, name: str) -> str:
+        term = iri(str(getattr(self._namespace, name)))
         setattr(self, name, term)
         return term
 
-    def __getitem__(self, name: str) -> URIRef:
+    def __getitem__(self, name: str) -> str:
         term = self._items.get(name)
         if term is None:
-            term = self._items[name] = URIRef(str(self._namespace[name]))
+            term = self._items[name] = iri(str(self._namespace[name]))
         return term
 
 
@@ -65,14 +65,16 @@ _DCAT = _Terms(DCAT)
 _DCTERMS = _Terms(DCTERMS)
 _PROV = _Terms(PROV)
 _VOID = _Terms(VOID)
-_XSD = _Terms(XSD)
 _BIOLINK = _Terms(BIOLINK)
 _OA = _Terms(OA)
 _OMSKG = _Terms(OMSKG)
 _SCHEMA = _Terms(SCHEMA)
+_MATCH = {match: iri(str(prop)) for match, prop in MATCH_PROPERTIES.items()}
+_DATE, _DURATION, _NON_NEGATIVE = (str(XSD[name]) for name in ("date", "duration", "nonNegativeInteger"))
 
 KNOWLEDGE_LEVEL = "knowledge_assertion"  # a reviewed summary's own statements
 AGENT_TYPE = "manual_agent"  # every fact was curated by a person
+_KNOWLEDGE_LEVEL, _AGENT_TYPE = text(KNOWLEDGE_LEVEL), text(AGENT_TYPE)
 
 
 RATE_PLACES = Decimal("1e-18")  # Oxigraph, like XSD's minimum, keeps 18 digits after the point
@@ -96,146 +98,172 @@ def asserts_plain_triple(fact: Fact, withholding: frozenset[str]) -> bool:
     triples) unless a qualifier of it, or a controlled value of one, withholds it: a
     population, a disease context, a proportion, an approximate number, or a hedge such as
     "believed", "estimated" or "research indicates"."""
-    return not any(
-        name in withholding or any(isinstance(v, str) and v in withholding for v in values)
-        for name, values in fact.qualifiers
-    )
+    for name, values in fact.qualifiers:
+        if name in withholding or any(isinstance(v, str) and v in withholding for v in values):
+            return False
+    return True
 
 
-class _Builder(TripleSet):
+class _Closures:
+    """A vocabulary's super-classes and super-properties of a term, in N-Triples form, and
+    its withholding names (one per process: every builder asks)."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab  # (kept, so that its id stays its own)
+        self.withholding = withholding_names(vocab)
+        self._supers: dict[tuple[str, str], list[str]] = {}
+
+    def supers(self, kind: str, term: str) -> list[str]:
+        key = (kind, term)
+        found = self._supers.get(key)
+        if found is None:
+            named = URIRef(term[1:-1])
+            terms = self.vocab.superclasses(named) if kind == "class" else self.vocab.superproperties(named)
+            found = self._supers[key] = [iri(str(t)) for t in terms]
+        return found
+
+
+_CLOSURES: dict[int, _Closures] = {}
+
+
+class _Builder(TripleLines):
+    """The triples of fact files, as lines; every term in its N-Triples form."""
+
     def __init__(self, vocab: Vocabulary, iris: Iris) -> None:
         super().__init__()
         self.vocab = vocab
         self.iris = iris
-        self._supers: dict[tuple[str, str], list[ox.NamedNode]] = {}
-        self.withholding = withholding_names(vocab)
+        closures = _CLOSURES.get(id(vocab))
+        if closures is None:
+            closures = _CLOSURES[id(vocab)] = _Closures(vocab)
+        self._closure = closures.supers
+        self.withholding = closures.withholding
+        self._annotations: dict[Evidence, str] = {}
 
-    def _closure(self, kind: str, term: URIRef) -> list[ox.NamedNode]:
-        key = (kind, str(term))
-        found = self._supers.get(key)
-        if found is None:
-            terms = self.vocab.superclasses(term) if kind == "class" else self.vocab.superproperties(term)
-            found = self._supers[key] = [self.node(t) for t in terms]
-        return found
-
-    def typed(self, node: str, cls: URIRef) -> None:
-        subject, rdf_type = self.node(node), self.node(_RDF.type)
+    def typed_node(self, node: str, cls: str) -> None:
+        rdf_type = _RDF.type
         for super_class in self._closure("class", cls):
-            self.triples.add(ox.Triple(subject, rdf_type, super_class))
+            self.add(node, rdf_type, super_class)
 
-    def asserted(self, s: str, p: URIRef, o: str | ox.Literal) -> None:
-        subject, obj = self.node(s), self.term(o)
+    def asserted(self, s: str, p: str, o: str) -> None:
         for super_property in self._closure("property", p):
-            self.triples.add(ox.Triple(subject, super_property, obj))
+            self.add(s, super_property, o)
 
     # -------------------------------------------------------------- nodes
 
     def entity(self, entity: Entity) -> None:
-        node = self.iris.entity(entity.id)
-        self.typed(node, _OMSKG[entity.kind])
-        self.add(node, _RDFS.label, text(entity.label, "en"))
+        node = self.node(self.iris.entity_iri(entity.id))
+        self.typed_node(node, _OMSKG[entity.kind])
+        self.add(node, _RDFS.label, self.text(entity.label, "en"))
         for xref in entity.xrefs:
-            self.add(node, MATCH_PROPERTIES[xref.match], xref.iri)
+            self.add(node, _MATCH[xref.match], self.node(xref.iri))
 
-    def source(self, source: Source) -> URIRef:
-        node = self.iris.source(source)
-        self.typed(node, _OMSKG.SourceDocument)
-        self.add(node, _DCTERMS.title, text(source.title, "en"))
-        self.add(node, _OMSKG.documentKind, text(source.kind, "en"))
-        self.add(node, _DCTERMS.modified, typed(source.last_updated.isoformat(), _XSD.date))
-        self.add(node, _OMSKG.disclaimer, text(source.disclaimer.quote, "en"))
-        self.add(node, _OMSKG.sha256, text(source.sha256))
-        self.add(node, _DCTERMS["format"], text("text/plain"))
-        self.add(node, _DCTERMS.language, text("en"))
+    def source(self, source: Source) -> str:
+        node = self.node(self.iris.source_iri(source))
+        self.typed_node(node, _OMSKG.SourceDocument)
+        self.add(node, _DCTERMS.title, self.text(source.title, "en"))
+        self.add(node, _OMSKG.documentKind, self.text(source.kind, "en"))
+        self.add(node, _DCTERMS.modified, self.typed(source.last_updated.isoformat(), _DATE))
+        self.add(node, _OMSKG.disclaimer, self.text(source.disclaimer.quote, "en"))
+        self.add(node, _OMSKG.sha256, self.text(source.sha256))
+        self.add(node, _DCTERMS["format"], self.text("text/plain"))
+        self.add(node, _DCTERMS.language, self.text("en"))
         for evidence in (source.header, source.disclaimer):
             self.add(self.annotation(source, evidence), _OA.hasBody, node)
         return node
 
-    def annotation(self, source: Source, evidence: Evidence) -> URIRef:
-        node = self.iris.evidence(source, evidence)
-        target = f"{node}/target"
-        quote = f"{node}/quote"
-        position = f"{node}/position"
-        self.add(node, _RDF.type, _OA.Annotation)
-        self.add(node, _OA.motivatedBy, _OA.describing)
-        self.add(node, _OA.hasTarget, target)
-        self.add(target, _RDF.type, _OA.SpecificResource)
-        self.add(target, _OA.hasSource, self.iris.source(source))
-        self.add(target, _OA.hasSelector, quote)
-        self.add(target, _OA.hasSelector, position)
-        self.add(quote, _RDF.type, _OA.TextQuoteSelector)
-        self.add(quote, _OA.exact, text(evidence.quote))
-        self.add(quote, _OA.prefix, text(evidence.prefix))
-        self.add(quote, _OA.suffix, text(evidence.suffix))
-        self.add(position, _RDF.type, _OA.TextPositionSelector)
-        self.add(position, _OA.start, typed(str(evidence.start), _XSD.nonNegativeInteger))
-        self.add(position, _OA.end, typed(str(evidence.end), _XSD.nonNegativeInteger))
+    def annotation(self, source: Source, evidence: Evidence) -> str:
+        """The annotation of a sentence (written once, however many facts it supports)."""
+        found = self._annotations.get(evidence)
+        if found is not None:
+            return found
+        iri_text = self.iris.evidence_iri(source, evidence)
+        node = self._annotations[evidence] = self.node(iri_text)
+        target = self.node(f"{iri_text}/target")
+        quote = self.node(f"{iri_text}/quote")
+        position = self.node(f"{iri_text}/position")
+        add, rdf_type = self.add, _RDF.type
+        add(node, rdf_type, _OA.Annotation)
+        add(node, _OA.motivatedBy, _OA.describing)
+        add(node, _OA.hasTarget, target)
+        add(target, rdf_type, _OA.SpecificResource)
+        add(target, _OA.hasSource, self.node(self.iris.source_iri(source)))
+        add(target, _OA.hasSelector, quote)
+        add(target, _OA.hasSelector, position)
+        add(quote, rdf_type, _OA.TextQuoteSelector)
+        add(quote, _OA.exact, self.text(evidence.quote))
+        add(quote, _OA.prefix, self.text(evidence.prefix))
+        add(quote, _OA.suffix, self.text(evidence.suffix))
+        add(position, rdf_type, _OA.TextPositionSelector)
+        add(position, _OA.start, self.typed(str(evidence.start), _NON_NEGATIVE))
+        add(position, _OA.end, self.typed(str(evidence.end), _NON_NEGATIVE))
         return node
 
-    def object_node(self, obj: FactObject) -> str | ox.Literal:
+    def object_node(self, obj: FactObject) -> str:
         if isinstance(obj, EntityRef):
-            return self.iris.entity(obj.id)
+            return self.node(self.iris.entity_iri(obj.id))
         if isinstance(obj, Text):
-            return text(obj.value, "en")
+            return self.text(obj.value, "en")
         if isinstance(obj, Boolean):
-            return boolean(obj.value)
-        node = self.iris.value(obj)
+            return self.literal(boolean(obj.value))
+        node = self.node(self.iris.value_iri(obj))
         if isinstance(obj, Incidence):
-            self.typed(node, _OMSKG.IncidenceRate)
-            self.add(node, _OMSKG.cases, integer(obj.cases))
-            self.add(node, _OMSKG.outOf, integer(obj.out_of))
-            self.add(node, _OMSKG.period, typed(obj.period, _XSD.duration))
-            self.add(node, _OMSKG.rate, decimal(incidence_rate(obj.cases, obj.out_of)))
+            self.typed_node(node, _OMSKG.IncidenceRate)
+            self.add(node, _OMSKG.cases, self.literal(integer(obj.cases)))
+            self.add(node, _OMSKG.outOf, self.literal(integer(obj.out_of)))
+            self.add(node, _OMSKG.period, self.typed(obj.period, _DURATION))
+            self.add(node, _OMSKG.rate, self.literal(decimal(incidence_rate(obj.cases, obj.out_of))))
         elif isinstance(obj, AgeRange):
-            self.typed(node, _OMSKG.AgeRange)
+            self.typed_node(node, _OMSKG.AgeRange)
             self.add(node, _OMSKG.statistic, _OMSKG[obj.statistic])
-            self.add(node, _SCHEMA.minValue, decimal(obj.min_value))
-            self.add(node, _SCHEMA.maxValue, decimal(obj.max_value))
-            self.add(node, _SCHEMA.unitText, text(obj.unit_text))
+            self.add(node, _SCHEMA.minValue, self.literal(decimal(obj.min_value)))
+            self.add(node, _SCHEMA.maxValue, self.literal(decimal(obj.max_value)))
+            self.add(node, _SCHEMA.unitText, self.text(obj.unit_text))
         return node
 
-    def qualifier(self, value: QualifierValue) -> str | ox.Literal:
+    def qualifier(self, value: QualifierValue) -> str:
         if isinstance(value, EntityRef):
-            return self.iris.entity(value.id)
+            return self.node(self.iris.entity_iri(value.id))
         if isinstance(value, bool):
-            return boolean(value)
+            return self.literal(boolean(value))
         if isinstance(value, Decimal):
-            return decimal(value)
+            return self.literal(decimal(value))
         return _OMSKG[value]
 
-    def fact(self, fact: Fact, source: Source, source_node: URIRef) -> None:
-        subject = self.iris.entity(fact.subject)
+    def fact(self, fact: Fact, source: Source, source_node: str) -> None:
+        subject = self.node(self.iris.entity_iri(fact.subject))
         predicate = _OMSKG[fact.predicate]
         obj = self.object_node(fact.object)
         if asserts_plain_triple(fact, self.withholding):
             self.asserted(subject, predicate, obj)
 
-        statement = self.iris.statement(fact)
-        self.typed(statement, _OMSKG.Statement)
-        self.add(statement, _RDF.subject, subject)
-        self.add(statement, _RDF.predicate, predicate)
-        self.add(statement, _RDF.object, obj)
-        self.add(statement, _DCTERMS.identifier, text(fact.id))
+        statement = self.node(self.iris.statement_iri(fact))
+        add = self.add
+        self.typed_node(statement, _OMSKG.Statement)
+        add(statement, _RDF.subject, subject)
+        add(statement, _RDF.predicate, predicate)
+        add(statement, _RDF.object, obj)
+        add(statement, _DCTERMS.identifier, self.text(fact.id))
         for name, values in fact.qualifiers:
             for value in values:
-                self.add(statement, _OMSKG[name], self.qualifier(value))
-        self.add(statement, _BIOLINK.supporting_text, text(fact.evidence.quote))
-        self.add(statement, _BIOLINK.knowledge_level, text(KNOWLEDGE_LEVEL))
-        self.add(statement, _BIOLINK.agent_type, text(AGENT_TYPE))
-        self.add(statement, _DCTERMS.source, source_node)
+                add(statement, _OMSKG[name], self.qualifier(value))
+        add(statement, _BIOLINK.supporting_text, self.text(fact.evidence.quote))
+        add(statement, _BIOLINK.knowledge_level, self.literal(_KNOWLEDGE_LEVEL))
+        add(statement, _BIOLINK.agent_type, self.literal(_AGENT_TYPE))
+        add(statement, _DCTERMS.source, source_node)
         annotation = self.annotation(source, fact.evidence)
-        self.add(annotation, _OA.hasBody, statement)
-        self.add(statement, _PROV.wasDerivedFrom, annotation)
+        add(annotation, _OA.hasBody, statement)
+        add(statement, _PROV.wasDerivedFrom, annotation)
 
-    def dataset(self, meta: DatasetMetadata, sources: Iterable[URIRef]) -> None:
+    def dataset(self, meta: DatasetMetadata, sources: Iterable[str]) -> None:
         """The dataset node, so that title, licence and disclaimer travel inside the data;
         omskg.dataset.ttl describes the same IRI at length."""
-        node = self.iris.dataset()
+        node = self.node(str(self.iris.dataset()))
         self.add(node, _RDF.type, _DCAT.Dataset)
         self.add(node, _RDF.type, _VOID.Dataset)
-        self.add(node, _DCTERMS.title, text(meta.title, "en"))
-        self.add(node, _DCTERMS.license, meta.license)
-        self.add(node, _VOID.uriSpace, text(self.iris.base))
+        self.add(node, _DCTERMS.title, self.text(meta.title, "en"))
+        self.add(node, _DCTERMS.license, self.node(meta.license))
+        self.add(node, _VOID.uriSpace, self.text(self.iris.base))
         for source_node in sources:
             self.add(node, _DCTERMS.source, source_node)
             self.add(node, _PROV.wasDerivedFrom, source_node)
@@ -251,15 +279,25 @@ def ontology_triples(vocab: Vocabulary) -> frozenset[ox.Triple]:
     return found[1]
 
 
-def file_triples(fact_file: FactFile, vocab: Vocabulary, base: str) -> Triples:
-    """What one fact file contributes: its source, entities, facts and their evidence."""
+def file_lines(
+    fact_file: FactFile, vocab: Vocabulary, base: str, extra: Iterable[ox.Triple] = ()
+) -> TripleLines:
+    """What one fact file contributes: its source, entities, facts and their evidence (and
+    the ``extra`` triples given)."""
     builder = _Builder(vocab, Iris(base))
     source_node = builder.source(fact_file.source)
     for entity in fact_file.entities:
         builder.entity(entity)
     for fact in fact_file.facts:
         builder.fact(fact, fact_file.source, source_node)
-    return builder.triples
+    for triple in extra:
+        builder.add_triple(triple)
+    return builder
+
+
+def file_triples(fact_file: FactFile, vocab: Vocabulary, base: str) -> Triples:
+    """``file_lines`` as pyoxigraph triples."""
+    return file_lines(fact_file, vocab, base).triples()
 
 
 def shared_triples(
@@ -268,9 +306,8 @@ def shared_triples(
     """The ontology itself, so that the labels of predicates, hedges and statistics travel
     with the data, and the dataset node with its sources and their disclaimers."""
     builder = _Builder(vocab, Iris(base))
-    builder.triples |= ontology_triples(vocab)
+    dataset = builder.node(str(builder.iris.dataset()))
     for fact_file in fact_files:
-        disclaimer = text(fact_file.source.disclaimer.quote, "en")
-        builder.add(builder.iris.dataset(), _OMSKG.disclaimer, disclaimer)
-    builder.dataset(meta, [builder.iris.source(f.source) for f in fact_files])
-    return builder.triples
+        builder.add(dataset, _OMSKG.disclaimer, builder.text(fact_file.source.disclaimer.quote, "en"))
+    builder.dataset(meta, [builder.node(builder.iris.source_iri(f.source)) for f in fact_files])
+    return builder.triples() | ontology_triples(vocab)

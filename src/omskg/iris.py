@@ -57,21 +57,37 @@ class Iris:
         return URIRef(self.base + path)
 
     # ------------------------------------------------------------------ the data
+    # (each as a URIRef, and as a plain string for the graph's builder)
 
     def entity(self, entity_id: str) -> URIRef:
-        return self._mint(f"entity/{entity_id}")
+        return URIRef(self.entity_iri(entity_id))
+
+    def entity_iri(self, entity_id: str) -> str:
+        return f"{self.base}entity/{entity_id}"
 
     def statement(self, fact: Fact) -> URIRef:
-        return self._mint(f"statement/{digest(fact_content(fact))}")
+        return URIRef(self.statement_iri(fact))
+
+    def statement_iri(self, fact: Fact) -> str:
+        return f"{self.base}statement/{digest(fact_content(fact))}"
 
     def value(self, obj: FactObject) -> URIRef:
-        return self._mint(f"value/{digest(object_content(obj))}")
+        return URIRef(self.value_iri(obj))
+
+    def value_iri(self, obj: FactObject) -> str:
+        return f"{self.base}value/{digest(object_content(obj))}"
 
     def source(self, source: Source) -> URIRef:
-        return self._mint(f"source/{source.id}")
+        return URIRef(self.source_iri(source))
+
+    def source_iri(self, source: Source) -> str:
+        return f"{self.base}source/{source.id}"
 
     def evidence(self, source: Source, evidence: Evidence) -> URIRef:
-        return self._mint(f"evidence/{source.id}/{evidence.start}-{evidence.end}")
+        return URIRef(self.evidence_iri(source, evidence))
+
+    def evidence_iri(self, source: Source, evidence: Evidence) -> str:
+        return f"{self.base}evidence/{source.id}/{evidence.start}-{evidence.end}"
 
     # ------------------------------------------------------------------ the dataset
 
@@ -134,9 +150,11 @@ def _check_base(base: str) -> None:
         raise InvalidBase(f"base IRI: {problem}")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # (made once)
+
+
 def digest(content: object) -> str:
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(_CANONICAL.encode(content).encode("utf-8")).hexdigest()[:16]
 
 
 def object_content(obj: FactObject) -> list[object]:

@@ -43,7 +43,7 @@ no check of it reads backward. So every result of G is a result of some Gi or of
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -51,33 +51,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from omskg.describe import Counts
+from omskg.part_text import Part as Part
+from omskg.part_text import Writers as Writers
+from omskg.part_text import make_part as make_part
+from omskg.part_text import writers as writers
 from omskg.rdf import Triples
-
-NodeWriter = Callable[[list[ox.Triple]], tuple[str, str]]
-
-
-@dataclass(frozen=True)
-class Writers:
-    """How a subject's triples are written where a part is built: its JSON-LD node object
-    and, with ``prefixes``, its Turtle (as formats.turtle writes it with those prefixes)."""
-
-    node: NodeWriter
-    prefixes: dict[str, str]
-    count: Callable[[list[str]], Counts]  # VoID's counts of some lines (describe.count_lines)
-
-
-@dataclass
-class Part:
-    """One fact file's triples as text, and whether they conform with the ontology mixed in."""
-
-    lines: list[str]  # str() of each triple, sorted
-    blocks: dict[str, tuple[int, int]]  # subject -> its lines, lines[start:end]
-    terms: set[str]  # every IRI and blank node, in any position
-    nodes: dict[str, tuple[str, str]]  # subject -> its JSON-LD node object (id, line)
-    turtle: dict[str, bytes]  # subject -> its Turtle statement
-    counts: Counts  # VoID's counts of its lines
-    conforms: bool = True
-
 
 _SUBJECT_START = re.compile(rb"\n(?=[^\t])")  # Oxigraph indents every line but a subject's first
 
@@ -93,37 +71,6 @@ def turtle_statements(triples: list[ox.Triple], prefixes: dict[str, str]) -> lis
     statements = [chunk + b"\n" for chunk in _SUBJECT_START.split(body.removesuffix(b"\n"))]
     subjects = sum(1 for i, t in enumerate(triples) if i == 0 or t.subject != triples[i - 1].subject)
     return statements if len(statements) == subjects else None
-
-
-def make_part(triples: Triples, writers: Writers | None, conforms: bool = True) -> Part:
-    keyed = sorted((str(t), t) for t in triples)
-    lines = [line for line, _ in keyed]
-    blocks: dict[str, tuple[int, int]] = {}
-    terms: set[str] = set()
-    nodes: dict[str, tuple[str, str]] = {}
-    start, subject = 0, None
-    for index, line in enumerate(lines):
-        term, predicate, obj = line.split(" ", 2)
-        terms.add(predicate)
-        if not obj.startswith('"'):
-            terms.add(obj)
-        if term != subject:
-            if subject is not None:
-                blocks[subject] = (start, index)
-            start, subject = index, term
-    if subject is not None:
-        blocks[subject] = (start, len(lines))
-    terms.update(blocks)
-    turtle: dict[str, bytes] = {}
-    counts = Counts()
-    if writers is not None:
-        for subject, (start, end) in blocks.items():
-            nodes[subject] = writers.node([t for _, t in keyed[start:end]])
-        statements = turtle_statements([t for _, t in keyed], writers.prefixes)
-        if statements is not None:
-            turtle = dict(zip(blocks, statements, strict=True))
-        counts = writers.count(lines)
-    return Part(lines, blocks, terms, nodes, turtle, counts, conforms)
 
 
 def _terms_of(triples: Iterable[ox.Triple]) -> set[str]:

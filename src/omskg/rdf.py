@@ -68,8 +68,11 @@ def read_rdf(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Triples:
     return data
 
 
-def parse_ntriples(data: bytes) -> Triples:
-    return {quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+def parse_ntriples(data: bytes, checked: bool = False) -> Triples:
+    """The triples of N-Triples text, in one call to Oxigraph's parser. ``checked``: the text
+    was written from terms already checked (omskg.ntriples), so their IRIs and language tags
+    are not checked again."""
+    return {quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=checked)}
 
 
 def as_rdflib(triples: Iterable[ox.Triple], prefixes: dict[str, str] | None = None) -> Graph:
@@ -111,10 +114,14 @@ def boolean(value: bool) -> ox.Literal:
 
 
 def decimal(value: Decimal) -> ox.Literal:
+    return ox.Literal(decimal_lexical(value), datatype=_XSD_DECIMAL)
+
+
+def decimal_lexical(value: Decimal) -> str:
     """An xsd:decimal in its canonical form: fixed-point, with a decimal point ('18.0',
     '0.0000002'), which Turtle writers keep as it is."""
     written = format(value.normalize(), "f")
-    return ox.Literal(written if "." in written else written + ".0", datatype=_XSD_DECIMAL)
+    return written if "." in written else written + ".0"
 
 
 class TripleSet:
