@@ -28,6 +28,8 @@ from omskg.records import Evidence, Source
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SOURCE_FIELDS = {"id", "file", "sha256", "title", "kind", "last_updated", "header", "disclaimer"}
+EVIDENCE_FIELDS = frozenset({"quote", "start", "end"})
+_REVIEW = frozenset({"review"})
 CONTEXT_CHARACTERS = 32  # of text before and after a quote, kept as its prefix and suffix
 
 
@@ -118,10 +120,9 @@ def anchor(checker: Checker, text: str, value: Any, line: int, what: str) -> Evi
     """An evidence block (quote, start, end), checked against the source text: the quote
     must occur verbatim, and start and end must be the offsets of its first occurrence.
     A block still marked for review (a ``review`` field) is refused."""
-    mapping = checker.mapping(value, line, f"{what}: evidence")
-    if mapping is None:
-        return None
-    if not checker.check_keys(mapping, f"{what}: evidence", {"quote", "start", "end"}, {"review"}):
+    where = f"{what}: evidence"
+    mapping = checker.mapping(value, line, where)
+    if mapping is None or not checker.check_keys(mapping, where, EVIDENCE_FIELDS, _REVIEW):
         return None
     if "review" in mapping:  # set by `omskg reanchor` when the source's sentence changed
         checker.problem(  # the file is refused; the rest is still checked, to list every mark
@@ -129,7 +130,7 @@ def anchor(checker: Checker, text: str, value: Any, line: int, what: str) -> Evi
             f"{what}: the evidence is marked for review; check the fact against its quote "
             "(the review field says what changed), then delete the review field",
         )
-    quote = checker.string(mapping, "quote", f"{what}: evidence")
+    quote = checker.string(mapping, "quote", where)
     start, end = mapping["start"], mapping["end"]
     if quote is None:
         return None
