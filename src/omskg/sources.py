@@ -25,6 +25,7 @@ from omskg.bounds import (
 )
 from omskg.checking import Checker, is_int
 from omskg.records import Evidence, Source
+from omskg.yaml_lines import Mapping
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SOURCE_FIELDS = {"id", "file", "sha256", "title", "kind", "last_updated", "header", "disclaimer"}
@@ -120,6 +121,11 @@ def anchor(checker: Checker, text: str, value: Any, line: int, what: str) -> Evi
     """An evidence block (quote, start, end), checked against the source text: the quote
     must occur verbatim, and start and end must be the offsets of its first occurrence.
     A block still marked for review (a ``review`` field) is refused."""
+    return well_formed(text, value) or checked_evidence(checker, text, value, line, what)
+
+
+def checked_evidence(checker: Checker, text: str, value: Any, line: int, what: str) -> Evidence | None:
+    """``anchor``, each check in turn, every problem told."""
     where = f"{what}: evidence"
     mapping = checker.mapping(value, line, where)
     if mapping is None or not checker.check_keys(mapping, where, EVIDENCE_FIELDS, _REVIEW):
@@ -151,6 +157,25 @@ def anchor(checker: Checker, text: str, value: Any, line: int, what: str) -> Evi
         return None
     before = text[max(0, start - CONTEXT_CHARACTERS) : start]
     return Evidence(quote, start, end, before, text[end : end + CONTEXT_CHARACTERS])
+
+
+def well_formed(text: str, value: Any) -> Evidence | None:
+    """``anchor`` for the usual block, exactly quote, start and end that pass its checks,
+    taken at once; None for anything else (``checked_evidence`` tells what is wrong)."""
+    if type(value) is not Mapping or value.keys() != EVIDENCE_FIELDS:
+        return None
+    quote, start, end = value["quote"], value["start"], value["end"]
+    if type(quote) is not str or type(start) is not int or type(end) is not int or not quote.strip():
+        return None
+    if start < 0 or text.find(quote) != start or end != start + len(quote):
+        return None
+    return Evidence(
+        quote,
+        start,
+        end,
+        text[max(0, start - CONTEXT_CHARACTERS) : start],
+        text[end : end + CONTEXT_CHARACTERS],
+    )
 
 
 def _why(quote: str, text: str) -> str:
@@ -202,4 +227,3 @@ CLOSEST_CANDIDATES = 20
 def _sentences(text: str) -> list[tuple[str, set[str]]]:
     sentences = [s for s in re.split(r"(?<=[.?!:])\s+|\n", text) if s.strip()]
     return [(s, set(_WORD.findall(s[:CLOSEST_QUOTE_CHARACTERS].lower()))) for s in sentences]
-
