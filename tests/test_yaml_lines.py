@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
-from itertools import count
+from itertools import count, product
 from pathlib import Path
 from typing import Any
 
@@ -208,9 +208,11 @@ def test_generated_yaml_reads_as_its_reference_reads_it(folder: Path, document: 
 def test_each_tag_is_resolved_as_pyyaml_resolves_it(value: str) -> None:
     loader = yaml_lines.LineLoader("")
     try:
-        for implicit in ((True, False), (False, True), (False, False), (True, True)):
-            expected = Resolver.resolve(loader, yaml.ScalarNode, value, implicit)
-            assert loader.resolve(yaml.ScalarNode, value, implicit) == expected
+        for text, implicit in product(
+            (value, value * 20), ((True, False), (False, True), (False, False), (True, True))
+        ):
+            expected = Resolver.resolve(loader, yaml.ScalarNode, text, implicit)
+            assert loader.resolve(yaml.ScalarNode, text, implicit) == expected  # long: not remembered
         for kind in (yaml.SequenceNode, yaml.MappingNode):
             assert loader.resolve(kind, None, True) == Resolver.resolve(loader, kind, None, True)
     finally:

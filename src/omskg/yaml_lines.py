@@ -69,7 +69,7 @@ class LineLoader(yaml.CSafeLoader):
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
         if kind is _SCALAR_NODE:
             if implicit[0] and (not value or value[0] in _IMPLICIT):  # plain, and may be more than a string
-                return _implicit_tag(value)
+                return _implicit_tag(value) if len(value) <= _REMEMBERED else _implicit_tag.__wrapped__(value)
             return _STRING
         return _SEQUENCE if kind is yaml.SequenceNode else _MAPPING
 
@@ -162,6 +162,9 @@ class LineLoader(yaml.CSafeLoader):
         if depth > MAX_DEPTH:
             raise Refused(f"mappings and lists nested more than {MAX_DEPTH} deep", node)
         self.built[node] = _UNFINISHED
+
+
+_REMEMBERED = 64  # characters of a plain scalar whose tag is remembered (the words and numbers that recur)
 
 
 @lru_cache(maxsize=4096)
