@@ -4,6 +4,7 @@ and line, so that a curator fixes them all in one pass."""
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,12 @@ class Checker:
         self.problem(where, f"{what} must be a mapping, got {kind_of(value)}")
         return None
 
-    def check_keys(self, mapping: Mapping, what: str, required: set[str], allowed: set[str]) -> bool:
+    def check_keys(
+        self, mapping: Mapping, what: str, required: AbstractSet[str], allowed: AbstractSet[str]
+    ) -> bool:
+        keys = mapping.keys()
+        if keys >= required and (len(keys) == len(required) or keys - required <= allowed):
+            return True
         ok = True
         for key in sorted(set(mapping) - allowed - required, key=str):
             self.problem(self.line_of(mapping, key), f"{what}: unknown field {excerpt(key)}")
@@ -61,6 +67,9 @@ class Checker:
         return None
 
     def slug(self, mapping: Mapping, key: str, what: str) -> str | None:
+        value = mapping.get(key)
+        if isinstance(value, str) and SLUG.match(value):  # the usual case: a slug is a non-empty string
+            return value
         value = self.string(mapping, key, what)
         if value is not None and not SLUG.match(value):
             self.problem(

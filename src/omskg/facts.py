@@ -3,19 +3,19 @@
 Every problem found is reported with the file and line it is on, and all problems in a
 file are collected before failing, so that a curator fixes them in one pass. The source
 block and the evidence quotes are checked in ``omskg.sources``, the fact objects read in
-``omskg.fact_objects``.
+``omskg.fact_objects``, an entity's cross-references in ``omskg.cross_references``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from omskg.bounds import MAX_ITEMS, excerpt, inline
+from omskg.bounds import MAX_ITEMS, excerpt
 from omskg.checking import SLUG, Checker, decimal, inexact
+from omskg.cross_references import read_xrefs
 from omskg.fact_objects import OBJECT_PARSERS
 from omskg.records import (
     AgeRange,
@@ -31,22 +31,47 @@ from omskg.records import (
     Problem,
     QualifierValue,
     Text,
-    Xref,
 )
 from omskg.sources import anchor, read_source
-from omskg.vocab import MATCH_PROPERTIES, OMSKG, RDF_LANGSTRING, XSD_STRING, Vocabulary, xref_converter
+from omskg.vocab import OMSKG, RDF_LANGSTRING, XSD_STRING, Vocabulary
 from omskg.yaml_lines import Mapping, load_file
 
-if TYPE_CHECKING:
-    import curies
-
 XSD = XSD_STRING.removesuffix("string")
+_XSD_BOOLEAN, _XSD_DECIMAL, _OMSKG = XSD + "boolean", XSD + "decimal", str(OMSKG)
 FACT_FILE_FIELDS = {"source", "entities", "facts"}
 #: Optional top-level fields: ``sentences``, the source's sentences as evidence blocks (each
 #: checked like a fact's evidence; a draft lists every sentence there for its facts to cite).
 OPTIONAL_FILE_FIELDS = {"sentences"}
 #: The field with which ``omskg draft`` marks a proposal that no curator has reviewed yet.
 DRAFT_FIELD = "draft"
+_OBJECT_FIELDS = frozenset(OBJECT_PARSERS)
+_FACT_REQUIRED = frozenset({"id", "subject", "predicate", "evidence"})
+_ENTITY_REQUIRED, _ENTITY_OPTIONAL = frozenset({"id", "kind", "label"}), frozenset({"xrefs", DRAFT_FIELD})
+
+
+class _Tables:
+    """What the checks ask of a vocabulary, worked out once for it (it is never changed)."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.fact_fields = frozenset(OBJECT_PARSERS) | vocab.qualifiers | {DRAFT_FIELD}
+        self.ranges = {name: str(rng) for name, rng in vocab.ranges.items()}
+        self.controlled: dict[str, list[str]] = {}  # a class's local name -> its individuals, sorted
+        for name, cls in vocab.individuals.items():
+            self.controlled.setdefault(cls, []).append(name)
+        for names in self.controlled.values():
+            names.sort()
+        self.fits: dict[tuple[str, type[FactObject]], bool] = {}  # (predicate, object type) -> in range
+        self.is_a: dict[tuple[str, Any], bool] = {}  # (entity kind, class) -> whether it is one
+
+
+_TABLES: dict[int, tuple[Vocabulary, _Tables]] = {}  # by id(vocab); the vocabulary kept alive
+
+
+def _tables(vocab: Vocabulary) -> _Tables:
+    known = _TABLES.get(id(vocab))
+    if known is None or known[0] is not vocab:
+        known = _TABLES[id(vocab)] = (vocab, _Tables(vocab))
+    return known[1]
 
 
 class _Reader(Checker):
@@ -55,6 +80,7 @@ class _Reader(Checker):
     def __init__(self, path: Path, vocab: Vocabulary) -> None:
         super().__init__(path)
         self.vocab = vocab
+        self.tables = _tables(vocab)
         self.source_text = ""
 
     def evidence(self, value: Any, line: int, what: str) -> Evidence | None:
@@ -62,13 +88,12 @@ class _Reader(Checker):
 
     def draft_mark(self, mapping: Mapping, what: str) -> None:
         """A proposal of ``omskg draft`` that is still marked as such is never published."""
-        if DRAFT_FIELD in mapping:
-            note = str(mapping[DRAFT_FIELD])
-            note = note if len(note) <= 100 else note[:99] + "…"
-            self.problem(
-                self.line_of(mapping, DRAFT_FIELD),
-                f"{what} is still a draft ({note}); review it, then delete its draft: line",
-            )
+        note = str(mapping[DRAFT_FIELD])
+        note = note if len(note) <= 100 else note[:99] + "…"
+        self.problem(
+            self.line_of(mapping, DRAFT_FIELD),
+            f"{what} is still a draft ({note}); review it, then delete its draft: line",
+        )
 
     def sentences(self, top: Mapping) -> None:
         """The optional ``sentences:`` list: each an evidence block, checked against the source."""
@@ -88,8 +113,9 @@ class _Reader(Checker):
         if mapping is None:
             return None
         what = f"entity {excerpt(mapping.get('id', '?'))}"
-        self.draft_mark(mapping, what)
-        if not self.check_keys(mapping, what, {"id", "kind", "label"}, {"xrefs", DRAFT_FIELD}):
+        if DRAFT_FIELD in mapping:
+            self.draft_mark(mapping, what)
+        if not self.check_keys(mapping, what, _ENTITY_REQUIRED, _ENTITY_OPTIONAL):
             return None
         entity_id = self.slug(mapping, "id", what)
         label = self.string(mapping, "label", what)
@@ -100,63 +126,13 @@ class _Reader(Checker):
             self.problem(self.line_of(mapping, "kind"), message)
             return None
         xrefs = (
-            self.xrefs(mapping["xrefs"], self.line_of(mapping, "xrefs"), what) if "xrefs" in mapping else ()
+            read_xrefs(self, mapping["xrefs"], self.line_of(mapping, "xrefs"), what)
+            if "xrefs" in mapping
+            else ()
         )
         if entity_id is None or label is None or xrefs is None:
             return None
         return Entity(entity_id, kind, label, xrefs)
-
-    def xrefs(self, value: Any, line: int, what: str) -> tuple[Xref, ...] | None:
-        mapping = self.mapping(value, line, f"{what}: xrefs")
-        if mapping is None:
-            return None
-        converter = xref_converter()
-        found: list[Xref] = []
-        ok = True
-        for match, listed in mapping.items():
-            key_line = self.line_of(mapping, match)
-            if match not in MATCH_PROPERTIES:
-                known = ", ".join(MATCH_PROPERTIES)
-                self.problem(key_line, f"{what}: unknown match type {excerpt(match)} (known: {known})")
-                ok = False
-                continue
-            if not isinstance(listed, list):
-                self.problem(key_line, f"{what}: xrefs {match} must be a list of CURIEs")
-                ok = False
-                continue
-            for curie in listed:
-                xref = self.xref(curie, match, key_line, what, converter)
-                ok = ok and xref is not None
-                if xref is not None:
-                    found.append(xref)
-        seen: set[str] = set()
-        for xref in found:
-            if xref.curie in seen:
-                self.problem(line, f"{what}: cross-reference {xref.curie} is given twice")
-                ok = False
-            seen.add(xref.curie)
-        return tuple(sorted(found, key=lambda x: (x.match, x.curie))) if ok else None
-
-    def xref(self, curie: Any, match: str, line: int, what: str, converter: curies.Converter) -> Xref | None:
-        if not isinstance(curie, str) or ":" not in curie:
-            self.problem(line, f"{what}: cross-reference {excerpt(curie)} is not a CURIE (PREFIX:local)")
-            return None
-        prefix, local = curie.split(":", 1)
-        record = converter.get_record(prefix)
-        if record is None:
-            known = ", ".join(sorted(converter.get_prefixes()))
-            unknown = f"unknown prefix {excerpt(prefix)} (known: {known})"
-            self.problem(line, f"{what}: cross-reference {inline(curie)}: {unknown}")
-            return None
-        if record.pattern and not re.match(record.pattern, local):
-            self.problem(
-                line,
-                f"{what}: cross-reference {inline(curie)}: local id {excerpt(local)} does not match "
-                f"{record.prefix}'s pattern {record.pattern}",
-            )
-            return None
-        standard = f"{record.prefix}:{local}"
-        return Xref(standard, converter.expand(standard), match)
 
     # -------------------------------------------------------------- facts
 
@@ -165,10 +141,10 @@ class _Reader(Checker):
         if mapping is None:
             return None
         what = f"fact {excerpt(mapping.get('id', '?'))}"
-        objects = set(OBJECT_PARSERS) & set(mapping)
-        allowed = set(OBJECT_PARSERS) | set(self.vocab.qualifiers) | {DRAFT_FIELD}
-        self.draft_mark(mapping, what)
-        if not self.check_keys(mapping, what, {"id", "subject", "predicate", "evidence"}, allowed):
+        objects = _OBJECT_FIELDS & mapping.keys()
+        if DRAFT_FIELD in mapping:
+            self.draft_mark(mapping, what)
+        if not self.check_keys(mapping, what, _FACT_REQUIRED, self.tables.fact_fields):
             return None
         if len(objects) != 1:
             choices = ", ".join(OBJECT_PARSERS)
@@ -201,6 +177,12 @@ class _Reader(Checker):
         return Fact(fact_id, subject, predicate, obj, qualifiers, evidence)
 
     def object_fits_range(self, predicate: str, obj: FactObject) -> bool:
+        fits = self.tables.fits.get((predicate, type(obj)))
+        if fits is None:
+            fits = self.tables.fits[(predicate, type(obj))] = self.range_takes(predicate, obj)
+        return fits
+
+    def range_takes(self, predicate: str, obj: FactObject) -> bool:
         expected = {
             Text: RDF_LANGSTRING,
             Boolean: XSD + "boolean",
@@ -221,29 +203,31 @@ class _Reader(Checker):
     ) -> tuple[tuple[str, tuple[QualifierValue, ...]], ...] | None:
         parsed: list[tuple[str, tuple[QualifierValue, ...]]] = []
         ok = True
-        for name in sorted(set(mapping) & self.vocab.qualifiers):
+        names = self.vocab.qualifiers & mapping.keys()
+        for name in sorted(names) if len(names) > 1 else names:
             raw = mapping[name]
             values = raw if isinstance(raw, list) else [raw]
             line = self.line_of(mapping, name)
             out = [self.qualifier_value(name, v, line, what) for v in values]
-            if any(v is None for v in out) or not out:
+            if None in out or not out:
                 ok = False
                 continue
-            if len(set(out)) != len(out):
+            if len(out) > 1 and len(set(out)) != len(out):
                 self.problem(line, f"{what}: qualifier {name!r} repeats a value")
                 ok = False
                 continue
-            parsed.append((name, tuple(sorted(out, key=str))))  # type: ignore[arg-type]
+            ordered = out if len(out) == 1 else sorted(out, key=str)  # str: the repr of an EntityRef
+            parsed.append((name, tuple(ordered)))  # type: ignore[arg-type]
         return tuple(parsed) if ok else None
 
     def qualifier_value(self, name: str, value: Any, line: int, what: str) -> QualifierValue | None:
-        rng = str(self.vocab.ranges[name])
-        if rng == XSD + "boolean":
+        rng = self.tables.ranges[name]
+        if rng == _XSD_BOOLEAN:
             if isinstance(value, bool):
                 return value
             self.problem(line, f"{what}: qualifier {name!r} must be true or false, got {excerpt(value)}")
             return None
-        if rng == XSD + "decimal":
+        if rng == _XSD_DECIMAL:
             number = decimal(value)
             if number is None:
                 self.problem(line, f"{what}: qualifier {name!r} must be a number, got {excerpt(value)}")
@@ -256,8 +240,8 @@ class _Reader(Checker):
                 self.problem(line, f"{what}: proportion {number} is outside 0 to 1 (write 50% as 0.5)")
                 return None
             return number
-        range_name = rng[len(str(OMSKG)) :]
-        controlled = sorted(n for n, c in self.vocab.individuals.items() if c == range_name)
+        range_name = rng[len(_OMSKG) :]
+        controlled = self.tables.controlled.get(range_name)
         if controlled:
             if value in controlled:
                 return str(value)
@@ -317,12 +301,18 @@ class _Reader(Checker):
                 if ref not in kinds:
                     message = f"fact {excerpt(fact.id)}: {role} {excerpt(ref)} is not a defined entity"
                     self.problem(line, message)
-                elif expected is not None and not self.vocab.is_a(kinds[ref], expected):
+                elif expected is not None and not self.is_a(kinds[ref], expected):
                     self.problem(
                         line,
                         f"fact {excerpt(fact.id)}: {role} {excerpt(ref)} is a {kinds[ref]}, "
                         f"but {role} must be a {str(expected).removeprefix(str(OMSKG))}",
                     )
+
+    def is_a(self, kind: str, cls: Any) -> bool:
+        known = self.tables.is_a.get((kind, cls))
+        if known is None:
+            known = self.tables.is_a[(kind, cls)] = self.vocab.is_a(kind, cls)
+        return known
 
 
 def _references(vocab: Vocabulary, fact: Fact) -> Iterator[tuple[str, str, Any]]:

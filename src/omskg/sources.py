@@ -25,9 +25,12 @@ from omskg.bounds import (
 )
 from omskg.checking import Checker, is_int
 from omskg.records import Evidence, Source
+from omskg.yaml_lines import Mapping
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SOURCE_FIELDS = {"id", "file", "sha256", "title", "kind", "last_updated", "header", "disclaimer"}
+EVIDENCE_FIELDS = frozenset({"quote", "start", "end"})
+_REVIEW = frozenset({"review"})
 CONTEXT_CHARACTERS = 32  # of text before and after a quote, kept as its prefix and suffix
 
 
@@ -118,10 +121,14 @@ def anchor(checker: Checker, text: str, value: Any, line: int, what: str) -> Evi
     """An evidence block (quote, start, end), checked against the source text: the quote
     must occur verbatim, and start and end must be the offsets of its first occurrence.
     A block still marked for review (a ``review`` field) is refused."""
-    mapping = checker.mapping(value, line, f"{what}: evidence")
-    if mapping is None:
-        return None
-    if not checker.check_keys(mapping, f"{what}: evidence", {"quote", "start", "end"}, {"review"}):
+    return well_formed(text, value) or checked_evidence(checker, text, value, line, what)
+
+
+def checked_evidence(checker: Checker, text: str, value: Any, line: int, what: str) -> Evidence | None:
+    """``anchor``, each check in turn, every problem told."""
+    where = f"{what}: evidence"
+    mapping = checker.mapping(value, line, where)
+    if mapping is None or not checker.check_keys(mapping, where, EVIDENCE_FIELDS, _REVIEW):
         return None
     if "review" in mapping:  # set by `omskg reanchor` when the source's sentence changed
         checker.problem(  # the file is refused; the rest is still checked, to list every mark
@@ -129,7 +136,7 @@ def anchor(checker: Checker, text: str, value: Any, line: int, what: str) -> Evi
             f"{what}: the evidence is marked for review; check the fact against its quote "
             "(the review field says what changed), then delete the review field",
         )
-    quote = checker.string(mapping, "quote", f"{what}: evidence")
+    quote = checker.string(mapping, "quote", where)
     start, end = mapping["start"], mapping["end"]
     if quote is None:
         return None
@@ -150,6 +157,25 @@ def anchor(checker: Checker, text: str, value: Any, line: int, what: str) -> Evi
         return None
     before = text[max(0, start - CONTEXT_CHARACTERS) : start]
     return Evidence(quote, start, end, before, text[end : end + CONTEXT_CHARACTERS])
+
+
+def well_formed(text: str, value: Any) -> Evidence | None:
+    """``anchor`` for the usual block, exactly quote, start and end that pass its checks,
+    taken at once; None for anything else (``checked_evidence`` tells what is wrong)."""
+    if type(value) is not Mapping or value.keys() != EVIDENCE_FIELDS:
+        return None
+    quote, start, end = value["quote"], value["start"], value["end"]
+    if type(quote) is not str or type(start) is not int or type(end) is not int or not quote.strip():
+        return None
+    if start < 0 or text.find(quote) != start or end != start + len(quote):
+        return None
+    return Evidence(
+        quote,
+        start,
+        end,
+        text[max(0, start - CONTEXT_CHARACTERS) : start],
+        text[end : end + CONTEXT_CHARACTERS],
+    )
 
 
 def _why(quote: str, text: str) -> str:
@@ -201,4 +227,3 @@ CLOSEST_CANDIDATES = 20
 def _sentences(text: str) -> list[tuple[str, set[str]]]:
     sentences = [s for s in re.split(r"(?<=[.?!:])\s+|\n", text) if s.strip()]
     return [(s, set(_WORD.findall(s[:CLOSEST_QUOTE_CHARACTERS].lower()))) for s in sentences]
-

@@ -11,8 +11,11 @@ of more than ``MAX_DIGITS`` digits, impossible dates, and invisible or control c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
+from re import Pattern
 from typing import Any
 
 import yaml
@@ -33,11 +36,14 @@ from omskg.bounds import (
 from omskg.records import InputError, Problem
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_SCALAR_NODE = yaml.ScalarNode
+_UNFINISHED = object()  # what a list or mapping is built as until it is (an alias inside it is refused)
 _LARGEST = 10**MAX_DIGITS
 
 
 class Mapping(dict[str, Any]):
-    line: int = 0
+    __slots__ = ("line", "key_lines")
+    line: int
     key_lines: dict[str, int]
 
 
@@ -49,23 +55,133 @@ class Refused(ConstructorError):
 
 
 class LineLoader(yaml.CSafeLoader):
+    """libyaml composes the node tree (in C); ``document`` builds the values from it in one
+    walk, meaning what PyYAML's SafeConstructor means by the tags a fact file may hold."""
+
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
-        self.depth = 0
         self.sizes: dict[yaml.Node, int] = {}  # values under a list or mapping, aliases expanded
+        self.built: dict[yaml.Node, Any] = {}  # so that an alias gives the very same object
 
-    def counted(self, node: yaml.Node, children: list[yaml.Node]) -> None:
-        sizes = self.sizes
-        size = len(children) + 1
-        for child in children:
-            size += sizes.get(child, 1) - 1
-        if size > MAX_VALUES:
-            raise Refused(
-                f"this holds more than {MAX_VALUES:,} values (aliases counted at their full size); "
-                "an alias that repeats an alias (an alias bomb?) or a file too large to check",
-                node,
+    # PyYAML's Resolver, less its bookkeeping for path resolvers (there are none): libyaml's
+    # composer calls these three for every node.
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        if kind is _SCALAR_NODE:
+            if implicit[0] and (not value or value[0] in _IMPLICIT):  # plain, and may be more than a string
+                return _implicit_tag(value) if len(value) <= _REMEMBERED else _implicit_tag.__wrapped__(value)
+            return _STRING
+        return _SEQUENCE if kind is yaml.SequenceNode else _MAPPING
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def document(self) -> Any:
+        node = self.get_single_node()
+        return None if node is None else self.value(node, 0)
+
+    def value(self, node: yaml.Node, depth: int) -> Any:
+        """What ``node`` stands for, ``depth`` lists and mappings down."""
+        tag = node.tag
+        if tag == _STRING and type(node) is yaml.ScalarNode:
+            return _string(node)  # the same object for an alias too: node.value itself
+        built = self.built
+        if node in built:
+            if built[node] is _UNFINISHED:
+                raise ConstructorError(None, None, "found unconstructable recursive node", node.start_mark)
+            return built[node]
+        if tag == _MAPPING and type(node) is yaml.MappingNode:
+            value: Any = self.mapping(node, depth + 1)
+        elif tag == _SEQUENCE and type(node) is yaml.SequenceNode:
+            value = self.sequence(node, depth + 1)
+        elif tag in _SCALARS and type(node) is yaml.ScalarNode:
+            value = _SCALARS[tag](self, node)
+        elif tag in _SCALARS or tag in (_STRING, _SEQUENCE, _MAPPING):
+            raise Refused(f"{excerpt(tag)} cannot tag {_kind(node)}", node)
+        else:
+            raise ConstructorError(
+                None, None, f"could not determine a constructor for the tag {tag!r}", node.start_mark
             )
+        built[node] = value
+        return value
+
+    # Most keys and values are strings without a hidden character: these loops take them
+    # without a call to value(), which would take them the same way.
+
+    def mapping(self, node: yaml.MappingNode, depth: int) -> Mapping:
+        self.enter(node, depth)
+        mapping = Mapping()
+        mapping.line = node.start_mark.line + 1
+        key_lines = mapping.key_lines = {}
+        sizes, string, scalar = self.sizes, _STRING, _SCALAR_NODE
+        size = 1 + len(node.value)
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key_node.tag != string or type(key_node) is not scalar or not key.isprintable():
+                key = self.key(key_node, depth)
+            if key in mapping:
+                raise ConstructorError(None, None, f"duplicate key {excerpt(key)}", key_node.start_mark)
+            value = value_node.value
+            if value_node.tag != string or type(value_node) is not scalar or not value.isprintable():
+                value = self.value(value_node, depth)
+                size += sizes.get(value_node, 1) - 1
+            mapping[key] = value
+            key_lines[key] = key_node.start_mark.line + 1
+        if size > MAX_VALUES:
+            raise _too_many_values(node)
         sizes[node] = size
+        return mapping
+
+    def key(self, node: yaml.Node, depth: int) -> Any:
+        if node.tag == _MERGE_TAG:
+            raise Refused("merge keys (<<) are not supported in fact files; write the fields out", node)
+        if type(node) is not yaml.ScalarNode:
+            raise Refused("a key must be a single value, not a list or a mapping", node)
+        return self.value(node, depth)
+
+    def sequence(self, node: yaml.SequenceNode, depth: int) -> list[Any]:
+        self.enter(node, depth)
+        items = []
+        sizes, string, scalar = self.sizes, _STRING, _SCALAR_NODE
+        size = 1 + len(node.value)
+        for child in node.value:
+            value = child.value
+            if child.tag != string or type(child) is not scalar or not value.isprintable():
+                value = self.value(child, depth)
+                size += sizes.get(child, 1) - 1
+            items.append(value)
+        if size > MAX_VALUES:
+            raise _too_many_values(node)
+        sizes[node] = size  # values under it, itself included, aliases expanded
+        return items
+
+    def enter(self, node: yaml.Node, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise Refused(f"mappings and lists nested more than {MAX_DEPTH} deep", node)
+        self.built[node] = _UNFINISHED
+
+
+_REMEMBERED = 64  # characters of a plain scalar whose tag is remembered (the words and numbers that recur)
+
+
+@lru_cache(maxsize=4096)
+def _implicit_tag(value: str) -> str:
+    """The tag of a plain scalar, matched against the implicit resolvers of its first character."""
+    for tag, pattern in _IMPLICIT[value[:1]]:
+        if pattern.match(value):
+            return tag
+    return _STRING
+
+
+def _too_many_values(node: yaml.Node) -> Refused:
+    return Refused(
+        f"this holds more than {MAX_VALUES:,} values (aliases counted at their full size); "
+        "an alias that repeats an alias (an alias bomb?) or a file too large to check",
+        node,
+    )
 
 
 def _kind(node: yaml.Node) -> str:
@@ -74,55 +190,8 @@ def _kind(node: yaml.Node) -> str:
     return "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
 
 
-def _enter(loader: LineLoader, node: yaml.Node, kind: type[yaml.Node]) -> None:
-    if not isinstance(node, kind):
-        raise Refused(f"{excerpt(node.tag)} cannot tag {_kind(node)}", node)
-    loader.depth += 1
-    if loader.depth > MAX_DEPTH:
-        raise Refused(f"mappings and lists nested more than {MAX_DEPTH} deep", node)
-
-
-def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> Mapping:
-    _enter(loader, node, yaml.MappingNode)
-    mapping = Mapping()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    children = []
-    for key_node, value_node in node.value:
-        if key_node.tag == _MERGE_TAG:
-            raise Refused("merge keys (<<) are not supported in fact files; write the fields out", key_node)
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise Refused("a key must be a single value, not a list or a mapping", key_node)
-        key = loader.construct_object(key_node, deep=True)
-        if key in mapping:
-            raise ConstructorError(None, None, f"duplicate key {excerpt(key)}", key_node.start_mark)
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = key_node.start_mark.line + 1
-        children.append(value_node)
-    loader.counted(node, children)
-    loader.depth -= 1
-    return mapping
-
-
-def _construct_sequence(loader: LineLoader, node: yaml.SequenceNode) -> list[Any]:
-    _enter(loader, node, yaml.SequenceNode)
-    items = [loader.construct_object(child, deep=True) for child in node.value]
-    loader.counted(node, node.value)
-    loader.depth -= 1
-    return items
-
-
-def _scalar(loader: LineLoader, node: yaml.Node) -> str:
-    if not isinstance(node, yaml.ScalarNode):
-        raise Refused(f"{excerpt(node.tag)} cannot tag {_kind(node)}", node)
+def _string(node: yaml.Node) -> str:
     value: str = node.value
-    return value
-
-
-def _construct_string(loader: LineLoader, node: yaml.ScalarNode) -> str:
-    value = node.value
-    if type(value) is not str:  # a list or mapping tagged !!str
-        raise Refused(f"{excerpt(node.tag)} cannot tag {_kind(node)}", node)
     if not value.isprintable():  # cheap: true for almost every string
         problem = hidden_character_problem(value)
         if problem is not None:
@@ -131,13 +200,16 @@ def _construct_string(loader: LineLoader, node: yaml.ScalarNode) -> str:
 
 
 def _construct_int(loader: LineLoader, node: yaml.ScalarNode) -> int:
-    written = _scalar(loader, node).replace("_", "")
+    written = node.value.replace("_", "")
     if len(written) > 2 * MAX_DIGITS + 8:  # even in binary, more than MAX_DIGITS decimal digits
         raise Refused(_too_many_digits(written), node)
-    try:
-        number: int = SafeConstructor.construct_yaml_int(loader, node)
-    except (ValueError, IndexError):
-        raise Refused(f"{excerpt(written)} is not a whole number", node) from None
+    if written.isascii() and written.isdigit() and (written[0] != "0" or written == "0"):
+        number = int(written)  # the usual case (a leading 0 would make it octal)
+    else:
+        try:
+            number = SafeConstructor.construct_yaml_int(loader, node)
+        except (ValueError, IndexError):
+            raise Refused(f"{excerpt(written)} is not a whole number", node) from None
     if abs(number) >= _LARGEST:
         raise Refused(_too_many_digits(written), node)
     return number
@@ -151,7 +223,7 @@ def _too_many_digits(written: str) -> str:
 
 
 def _construct_float(loader: LineLoader, node: yaml.ScalarNode) -> Decimal | float:
-    written = _scalar(loader, node).replace("_", "")
+    written = node.value.replace("_", "")
     if ":" in written or written.lower().lstrip("+-") in (".inf", ".nan"):
         if len(written) > 2 * MAX_DIGITS + 8:
             raise Refused(_too_many_digits(written), node)
@@ -167,7 +239,7 @@ def _construct_float(loader: LineLoader, node: yaml.ScalarNode) -> Decimal | flo
 
 
 def _construct_bool(loader: LineLoader, node: yaml.ScalarNode) -> bool:
-    written = _scalar(loader, node)
+    written = node.value
     value = SafeConstructor.bool_values.get(written.lower())
     if value is None:
         raise Refused(f"{excerpt(written)} is not true or false", node)
@@ -175,27 +247,27 @@ def _construct_bool(loader: LineLoader, node: yaml.ScalarNode) -> bool:
 
 
 def _construct_null(loader: LineLoader, node: yaml.ScalarNode) -> None:
-    _scalar(loader, node)
+    return None
 
 
 def _construct_timestamp(loader: LineLoader, node: yaml.ScalarNode) -> Any:
-    written = _scalar(loader, node)
     try:
         return SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError, AttributeError) as error:
-        raise Refused(f"{excerpt(written, 40)} is not a date: {error}", node) from None
+        raise Refused(f"{excerpt(node.value, 40)} is not a date: {error}", node) from None
 
 
-LineLoader.yaml_constructors = {
+_STRING = LineLoader.DEFAULT_SCALAR_TAG
+_IMPLICIT: dict[str, list[tuple[str, Pattern[str]]]] = LineLoader.yaml_implicit_resolvers
+_SEQUENCE = LineLoader.DEFAULT_SEQUENCE_TAG
+_MAPPING = LineLoader.DEFAULT_MAPPING_TAG
+#: How each tag of a single value other than a string is built (any other tag is refused).
+_SCALARS: dict[str, Callable[[LineLoader, yaml.ScalarNode], Any]] = {
     "tag:yaml.org,2002:null": _construct_null,
     "tag:yaml.org,2002:bool": _construct_bool,
     "tag:yaml.org,2002:int": _construct_int,
     "tag:yaml.org,2002:float": _construct_float,
     "tag:yaml.org,2002:timestamp": _construct_timestamp,
-    "tag:yaml.org,2002:str": _construct_string,
-    "tag:yaml.org,2002:seq": _construct_sequence,
-    "tag:yaml.org,2002:map": _construct_mapping,
-    None: SafeConstructor.construct_undefined,  # any other tag: "could not determine a constructor"
 }
 
 
@@ -214,7 +286,7 @@ def load_file(path: Path) -> Any:
         raise InputError([Problem(path, line, message)]) from None
     loader = LineLoader(text)
     try:
-        document = loader.get_single_data()
+        document = loader.document()
     except Refused as error:
         mark = error.problem_mark
         raise InputError([Problem(path, mark.line + 1 if mark else None, str(error.problem))]) from None

@@ -1,0 +1,222 @@
+"""The YAML reader (``omskg.yaml_lines``, libyaml's node tree built in one walk) held to its
+reference (``tests/yaml_reference.py``, PyYAML's constructor machinery): for hostile and
+for generated input, the same values, lines and shared objects, or the same problem on the
+same line."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from itertools import count, product
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from yaml.resolver import Resolver
+
+from omskg import yaml_lines
+from omskg.bounds import MAX_DEPTH
+from omskg.records import InputError
+
+from . import yaml_reference
+
+Loader = Callable[[Path], Any]
+
+# ------------------------------------------------------------------ the comparison
+
+
+@pytest.fixture(scope="module")
+def folder() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory() as name:
+        yield Path(name)
+
+
+_NAMES = count()
+
+
+def _shape(value: Any, seen: dict[int, int]) -> Any:
+    """``value`` with its types, lines, and which lists and mappings are one object."""
+    if isinstance(value, (dict, list)):
+        if id(value) in seen:
+            return ("the same object as", seen[id(value)])
+        seen[id(value)] = len(seen)
+        if isinstance(value, list):
+            return ("list", [_shape(item, seen) for item in value])
+        items = [(_shape(k, seen), value.key_lines[k], _shape(v, seen)) for k, v in value.items()]  # type: ignore[attr-defined]
+        return (type(value).__name__, value.line, items)  # type: ignore[attr-defined]
+    return (type(value).__name__, repr(value))
+
+
+def _outcome(load: Loader, path: Path) -> Any:
+    try:
+        return ("read", _shape(load(path), {}))
+    except InputError as error:
+        return ("refused", [str(problem) for problem in error.problems])
+    except Exception as error:  # what neither reader refuses with a message (the same either way)
+        return ("raised", type(error).__name__, str(error))
+
+
+def _both(folder: Path, raw: bytes) -> Any:
+    path = folder / f"case-{next(_NAMES)}.yaml"
+    path.write_bytes(raw)
+    fast, reference = _outcome(yaml_lines.load_file, path), _outcome(yaml_reference.load_file, path)
+    assert fast == reference, raw
+    return fast
+
+
+# ------------------------------------------------------------------ hostile input, one by one
+
+_ODD_SCALARS = [
+    "yes", "no", "on", "off", "y", "n", "Y", "N", "True", "FALSE", "tRuE", "~", "null", "Null", "NULL", "",
+    "0", "-0", "+12", "007", "0o17", "0x1F", "0X1f", "0b1010", "0b", "1_000", "1__0", "_1", "190:20:30",
+    "-1:30", "123456789012345678", "1234567890123456789", "-999999999999999999", "0x" + "f" * 40,
+    "1e3", "1.5e-3", ".5", "1.", "6.8523015e+5", "685.230_15e+03", "190:20:30.15", "-.inf", ".Inf",
+    ".NaN", ".nan", "1" * 60 + ".5", "2001-12-14t21:59:43.10-05:00", "2002-12-14", "2002-02-30",
+    "2001-12-14 21:59:43.10 -5", "2001-12-14 21:59:43.1234567", "9999-12-31 23:59:60", "=", "<<",
+    "!", "'quoted yes'", '"double 0x1F"', '"\\u200b"', '"\\x07"', '"tab\\there"', "a\tb", "é", "ﬁ",
+]  # fmt: skip
+
+_TAGGED = [
+    "!!str 12", "!!str yes", "!!int '12'", "!!int 0x1f", "!!int 0o17", "!!int 0b101", "!!int 1_000",
+    "!!int 1:30", "!!int 012", "!!int ''", "!!int 1.5", "!!int ١٢", "!!int " + "9" * 19, "!!float 1.5",
+    "!!float .inf", "!!float .nan", "!!float 1:30.5", "!!float 1", "!!float nan", "!!float snan",
+    "!!float ''", "!!float 1e999999", "!!bool yes", "!!bool maybe", "!!null x", "!!timestamp 2020-13-45",
+    "!!timestamp nope", "!!timestamp 2020-02-30", "!!timestamp 2020-01-01 25:00:00", "!!binary aGk=",
+    "!!set {a}", "!!omap [a: 1]", "!!pairs [a: 1]", "!!python/object:os.system x", "!custom x",
+    "!!map [1]", "!!seq {a: 1}", "!!str [1]", "!!str {a: 1}", "!!int [1]", "!!null [1]", "!!bool {}",
+    "!!timestamp []", "!!float [x]", "!!merge x", "!!value x", "!!yaml x", "! 12", "! 'true'", "! yes",
+    "!<tag:yaml.org,2002:str> 5", "!<tag:yaml.org,2002:int> 5", "!!str", "!!int",
+]  # fmt: skip
+
+_DOCUMENTS = [
+    "a: 1\na: 2\n", "a: 1\nb: {c: 1, c: 2}\n", "&k a: 1\n*k : 2\n", "1: a\n'1': b\n", "1: a\n!!float 1.0: b\n",
+    "true: a\nyes: b\n", "null: a\n~: b\n", "2020-01-01: x\n", ".nan: 1\n.nan: 2\n", "&n .nan : 1\n*n : 2\n",
+    "!!float snan : 1\n", "a: &x [1, 2]\nb: *x\nc: *x\n", "a: &x {p: 1}\nb: *x\n", "a: &x 5\nb: *x\nc: &x 6\n",
+    "a: &x [*x]\n", "&a [*a]\n", "&a {x: *a}\n", "a: *nowhere\n", "a: &x [1]\nb: [*x, *x, [*x]]\n",
+    "<<: {a: 1}\n", "a: &x {b: 1}\nc:\n  <<: *x\n", "a: {<<: [1]}\n", "? [1, 2]\n: x\n", "{a: 1}: x\n",
+    "? {a: 1}\n", "a: 1\n---\nb: 2\n", "---\n...\n", "--- a\n--- b\n", "", "# only a comment\n", "---\n",
+    "~\n", "null\n", "...\n", "%YAML 1.1\n--- a\n", "%TAG !e! tag:example.com,2000:\n--- !e!x 1\n",
+    "%YAML 2.0\n--- a\n", "a:\tb\n", "a:\n\tb: 1\n", "\ta: 1\n", "a: [1,\t2]\n", "\ufeffa: 1\n",
+    "a: 1\n\ufeffb: 2\n", "a: \x07\n", "a: \u200b\n", "a: '\u200b'\n", "\u200bkey: 1\n", "a: \x85b\n",
+    "a: \u2028b\n", "a: \U000e0001\n", "a: '\ud7ff'\n", "a: [1, 2\n", "a: b: c\n", "- a\nb: c\n",
+    "'unterminated\n", "a: 'x'y\n", "[a, b]]\n", "{a: 1\n", "a: |\n  text\n   more\n", "a: >-\n  folded\n\n  x\n",
+    "a: |2\n   x\n", "- - - - x\n", "[" * MAX_DEPTH + "]" * MAX_DEPTH, "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+    "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 25)) + "  " * 25 + "x\n", "[" * 600 + "]" * 600,
+    "x: [" + ", ".join(["&a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 8)]) + "]\n",
+    "x: [" + ", ".join(["&a0 [lol, lol, lol]"] + [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 3) + "]" for i in range(1, 5)]) + "]\n",
+    "".join([f"a{i}: &a{i} {{" + ", ".join(f"k{j}: *a{i - 1}" if i else f"k{j}: lol" for j in range(9)) + "}\n" for i in range(8)]),
+    "source:\n  id: x\nentities: []\n", "- 1\n- 2\n", "plain text\n", "12\n", "a: !!binary |\n  aGk=\n",
+]  # fmt: skip
+
+_BYTES = [
+    b"a: \xff\n", b"\xfe\xff", b"a: \xe9t\xe9\n", b"\xff\xfea\x00:\x00 \x001\x00", b"a: \xed\xa0\x80\n",
+    b"a: \xc3\n", b"a: 1\nb: \xf0\x9f\x98\n", b"\x00", b"a: \x00\n", b"\xef\xbb\xbf\xef\xbb\xbfa: 1\n",
+]  # fmt: skip
+
+
+def _cases() -> list[bytes]:
+    cases = [text.encode("utf-8", "surrogatepass") for text in _DOCUMENTS] + _BYTES
+    for scalar in _ODD_SCALARS + _TAGGED:
+        for template in ("a: {}\n", "{}: a\n", "- {}\n", "[{}]\n", "{{k: {}}}\n", "{}\n"):
+            cases.append(template.format(scalar).encode("utf-8"))
+    return cases
+
+
+def test_hostile_yaml_reads_as_its_reference_reads_it(folder: Path) -> None:
+    outcomes = [_both(folder, raw) for raw in _cases()]
+    kinds = {outcome[0] for outcome in outcomes}
+    assert kinds == {"read", "refused", "raised"}  # the table reaches every way out
+    problems = "\n".join(line for outcome in outcomes if outcome[0] == "refused" for line in outcome[1])
+    for expected in (
+        "duplicate key",
+        "found unconstructable recursive node",
+        "could not determine a constructor for the tag",
+        "cannot tag a list",
+        "merge keys (<<) are not supported",
+        "a key must be a single value",
+        f"nested more than {MAX_DEPTH} deep",
+        "an alias bomb?",
+        "is not a whole number",
+        "has more than 18 digits",
+        "is not a date",
+        "invisible or control character",
+        "not UTF-8 text",
+        "but found another document",
+        "the file is empty",
+    ):
+        assert expected in problems, expected
+
+
+def test_an_alias_is_the_very_same_object_and_lines_are_kept(folder: Path) -> None:
+    path = folder / "aliases.yaml"
+    path.write_text("a: &x [1, {b: 2}]\n\nc: *x\nd:\n  e: *x\n", encoding="utf-8")
+    document = yaml_lines.load_file(path)
+    assert document["a"] is document["c"] is document["d"]["e"]
+    assert (document.line, document.key_lines, document["d"].line) == (1, {"a": 1, "c": 3, "d": 4}, 5)
+    assert document["a"][1].line == 1
+
+
+# ------------------------------------------------------------------ generated input
+
+_SCALAR = st.sampled_from(_ODD_SCALARS) | st.text(alphabet="ab yn01:-.#'\"!&*<=~_+x\\", max_size=6)
+_TAG = st.sampled_from(["", "", "", "!!str ", "!!int ", "!!float ", "!!bool ", "!!null ", "!!timestamp ",
+                        "!!map ", "!!seq ", "!x ", "! "])  # fmt: skip
+_ANCHOR = st.sampled_from(["", "", "", "&a ", "&b ", "&c "])
+_ALIAS = st.sampled_from(["*a", "*b", "*c"])
+
+
+def _flow(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    listed = st.lists(children, max_size=4).map(lambda items: "[" + ", ".join(items) + "]")
+    mapped = st.lists(st.tuples(_SCALAR | _ALIAS, children), max_size=4).map(
+        lambda items: "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+    )
+    return st.builds(lambda tag, anchor, body: tag + anchor + body, _TAG, _ANCHOR, listed | mapped)
+
+
+_FLOW = st.recursive(
+    st.builds(lambda tag, anchor, scalar: tag + anchor + scalar, _TAG, _ANCHOR, _SCALAR) | _ALIAS,
+    _flow,
+    max_leaves=12,
+)
+
+
+@st.composite
+def _block(draw: st.DrawFn, indent: int = 0) -> str:
+    """A block mapping or list, its values flow nodes or (less often) blocks again."""
+    lines = []
+    dash = draw(st.booleans())
+    for _ in range(draw(st.integers(1, 4))):
+        head = "- " if dash else draw(_SCALAR | _ALIAS) + ": "
+        if indent < 6 and draw(st.integers(0, 3)) == 0:
+            lines.append(" " * indent + head.rstrip() + "\n" + draw(_block(indent + 2)))
+        else:
+            lines.append(" " * indent + head + draw(_FLOW) + "\n")
+    return "".join(lines)
+
+
+@settings(max_examples=400, deadline=None)
+@given(document=_FLOW | _block() | st.text(alphabet="ab:-[]{},&*!\n\t #'\"\\~?|>%.01", max_size=40))
+def test_generated_yaml_reads_as_its_reference_reads_it(folder: Path, document: str) -> None:
+    _both(folder, document.encode("utf-8"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.text(max_size=12) | _SCALAR)
+def test_each_tag_is_resolved_as_pyyaml_resolves_it(value: str) -> None:
+    loader = yaml_lines.LineLoader("")
+    try:
+        for text, implicit in product(
+            (value, value * 20), ((True, False), (False, True), (False, False), (True, True))
+        ):
+            expected = Resolver.resolve(loader, yaml.ScalarNode, text, implicit)
+            assert loader.resolve(yaml.ScalarNode, text, implicit) == expected  # long: not remembered
+        for kind in (yaml.SequenceNode, yaml.MappingNode):
+            assert loader.resolve(kind, None, True) == Resolver.resolve(loader, kind, None, True)
+    finally:
+        loader.dispose()
+    # what LineLoader.resolve leaves out of PyYAML's: path resolvers and resolvers for any text
+    assert not yaml_lines.LineLoader.yaml_path_resolvers
+    assert None not in yaml_lines.LineLoader.yaml_implicit_resolvers
