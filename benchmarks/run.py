@@ -103,7 +103,7 @@ from omskg.facts import fact_file_paths, read_fact_file
 from omskg.graph import file_triples, ontology_triples, shared_triples
 from omskg.iris import Iris
 from omskg.metadata import load_metadata
-from omskg.validate import validate_triples
+from omskg.validate import part_conforms
 from omskg.vocab import DEFAULT_BASE, load_vocabulary
 base = DEFAULT_BASE
 vocab = load_vocabulary()
@@ -116,7 +116,7 @@ for path in fact_file_paths(Path(sys.argv[1])):
     triples = stage("build triples", lambda: file_triples(fact_file, vocab, base))
     part = stage("write part (lines, JSON-LD, Turtle, counts)", lambda: parts.make_part(triples, writers))
     text = formats.ntriples_of_lines(part.lines) + build._ontology_ntriples(vocab)
-    part.conforms = stage("validate part", lambda: validate_triples(triples, ntriples=text).conforms)
+    part.conforms = stage("validate part", lambda: part_conforms(triples, part.lines, text))
     files.append(fact_file)
     built.append(part)
 ontology = set(ontology_triples(vocab))

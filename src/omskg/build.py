@@ -47,7 +47,7 @@ from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata, load_metadata
 from omskg.rdf import Triples, parse_ntriples
 from omskg.records import FactFile, InputError, Problem
-from omskg.validate import Engine, Outcome, _compiled_default_shapes, validate_triples
+from omskg.validate import Engine, Outcome, _compiled_default_shapes, part_conforms, validate_triples
 from omskg.vocab import Vocabulary, load_vocabulary
 
 PARALLEL_FILES = 16  # fact files read and built by a pool of forked workers from this many
@@ -213,7 +213,7 @@ def _read_and_build(
         part = parts.make_part(triples, writers)
         if validate:  # the file's triples with the ontology, the store loaded from their text
             text = formats.ntriples_of_lines(part.lines) + _ontology_ntriples(vocab)
-            part.conforms = validate_triples(triples, ntriples=text).conforms
+            part.conforms = part_conforms(triples, part.lines, text)
         else:
             every |= triples
         built.append(part)

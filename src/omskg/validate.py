@@ -5,7 +5,7 @@ and "pyshacl" (the reference)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -92,9 +92,34 @@ def _short(graph: Graph, node: Node | None) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
-@cache
 def _compiled_default_shapes() -> list[shacl.NodeShape]:
-    return shacl.compile_shapes(shapes_graph())
+    """The omskg shapes, compiled once (a build does it before it forks its workers)."""
+    return _default_shapes()[0]
+
+
+def _quick_default() -> shacl.Checker | None:
+    """The quick check of the omskg shapes, the ontology indexed (made with them)."""
+    return _default_shapes()[1]
+
+
+@cache
+def _default_shapes() -> tuple[list[shacl.NodeShape], shacl.Checker | None]:
+    compiled = shacl.compile_shapes(shapes_graph())
+    ontology = sorted(str(t) for t in ontology_triples(load_vocabulary()))
+    return compiled, shacl.quick_checker(compiled, ontology)
+
+
+def part_conforms(triples: Set[ox.Triple], lines: Iterable[str], ntriples: bytes | None = None) -> bool:
+    """``validate_triples(triples, ntriples=ntriples).conforms``: do the triples, with the
+    ontology, conform to the omskg shapes? ``lines``: str() of each triple. The quick check
+    (omskg.shacl.quick) answers from the lines where it can, else the engine."""
+    quick = _quick_default()
+    if quick is not None:
+        try:
+            return quick(lines)
+        except shacl.Unsure:
+            pass
+    return validate_triples(triples, ntriples=ntriples).conforms
 
 
 def validate_triples(

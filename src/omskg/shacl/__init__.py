@@ -48,6 +48,7 @@ from __future__ import annotations
 from omskg.shacl.compile import compile_shapes
 from omskg.shacl.data import DataGraph
 from omskg.shacl.engine import _sparql_bulk, _sparql_per_focus, validate
+from omskg.shacl.quick import Checker, Unsure, quick_checker
 from omskg.shacl.shapes import NodeShape
 from omskg.shacl.sparql import _analyse, _simple_bulk_form
 from omskg.shacl.terms import ShapesError, Term, UnsupportedShape, _ox, as_written, compare, to_rdflib
@@ -56,11 +57,13 @@ from omskg.vocab import SH
 # The names the rest of omskg and its tests use (they import nothing from the modules themselves).
 __all__ = [
     "SH",
+    "Checker",
     "DataGraph",
     "NodeShape",
     "ShapesError",
     "Term",
     "UnsupportedShape",
+    "Unsure",
     "_analyse",
     "_ox",
     "_simple_bulk_form",
@@ -69,6 +72,7 @@ __all__ = [
     "as_written",
     "compare",
     "compile_shapes",
+    "quick_checker",
     "to_rdflib",
     "validate",
 ]
