@@ -143,7 +143,7 @@ QUERIES = [
 ]
 TERMS = ["ex:a", "ex:b", "ex:c", "ex:C", "ex:p", "ex:q", "_:n"]
 OBJECTS = TERMS + ['"1"^^xsd:integer', '"01"^^xsd:integer', '"1.0"^^xsd:decimal', "true", '"1"^^xsd:boolean',
-                   '"x"', '"x"@en', '"x"@EN-gb', '"68"^^xsd:nonNegativeInteger', '"a"^^xsd:integer']
+                   '"x"', '"x"@en', '"x"@EN-gb', '"x"@en--ltr', '"68"^^xsd:nonNegativeInteger', '"a"^^xsd:integer']
 TRIPLES = st.lists(
     st.tuples(st.sampled_from(TERMS[:4] + ["_:n"]), st.sampled_from(["ex:p", "ex:q", "a", "ex:p", "ex:q"]),
               st.sampled_from(OBJECTS)),
@@ -262,3 +262,38 @@ def test_a_quick_check_leaves_nothing_for_the_cycle_collector(mini_graph: Graph)
     with pytest.raises(shacl.Unsure):
         unsure(_lines(_triples("ex:a ex:p 2 .")))
     assert gc.collect() == 0
+
+
+LANG_STRING = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
+
+
+@pytest.mark.parametrize("shape", [
+    "sh:datatype rdf:langString", "sh:datatype xsd:string", 'sh:languageIn ( "en" )', "sh:uniqueLang true",
+    'sh:languageIn ( "en-gb" )', "sh:minLength 2", 'sh:in ( "x"@en )', "sh:datatype rdf:dirLangString",
+])
+@pytest.mark.parametrize("values", [
+    [ox.Literal("x", language="en", direction=ox.BaseDirection.LTR), ox.Literal("y", language="en")],
+    [ox.Literal("x", datatype=LANG_STRING)],  # (Oxigraph makes it; no syntax writes it)
+    [ox.Literal("x", language="EN-GB", direction=ox.BaseDirection.RTL)],
+    [ox.Literal("x")], [ox.Literal("x", language="en")], [ox.NamedNode("http://example.org/b")],
+], ids=str)
+def test_literals_of_every_form_are_read_as_the_engine_reads_them(shape: str, values: list[ox.Literal]) -> None:
+    compiled = shacl.compile_shapes(_shapes(
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        f"ex:S sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ; {shape} ] ."
+    ))
+    a, p = ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p")
+    engine, quick = _decide({ox.Triple(a, p, value) for value in values}, compiled)
+    assert quick is engine
+
+
+def test_the_datatype_of_a_literal_with_a_base_direction_is_left_to_oxigraph() -> None:
+    """SPARQL's DATATYPE of "x"@en--ltr is rdf:dirLangString where the Core's sh:datatype sees
+    rdf:langString: the quick check does not guess."""
+    compiled = _compiled(
+        "SELECT $this WHERE { $this ex:p ?v . FILTER (datatype(?v) = <http://www.w3.org/1999/02/22-rdf-syntax-ns#langString>) }"
+    )
+    a, p = ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p")
+    directed = {ox.Triple(a, p, ox.Literal("x", language="en", direction=ox.BaseDirection.LTR))}
+    assert _decide(directed, compiled) == (True, None)
+    assert _decide({ox.Triple(a, p, ox.Literal("x", language="en"))}, compiled) == (False, False)

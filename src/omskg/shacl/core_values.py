@@ -134,8 +134,9 @@ def _quick_datatype(rule: str, expected: type | tuple[type, ...] | None) -> Quic
     # other literal with ^^<datatype>.
     if rule == str(XSD.string):
         return lambda g, values: all(v[0] == '"' and v[-1] == '"' for v in values)
-    if rule == str(RDF.langString):
-        return lambda g, values: all(v[0] == '"' and v[-1] not in '">' for v in values)
+    if rule == str(RDF.langString):  # (a literal may be typed so with no tag)
+        typed = f'"^^<{rule}>'
+        return lambda g, values: all(v[0] == '"' and (v[-1] not in '">' or v.endswith(typed)) for v in values)
     suffix = f'"^^<{rule}>'
     valid = memo(lambda value: _well_typed(to_ox(value), expected))  # type: ignore[arg-type]
     return lambda g, values: all(v[0] == '"' and v.endswith(suffix) and valid(v) for v in values)

@@ -41,16 +41,21 @@ def is_iri(term: str) -> bool:
 
 
 def datatype(literal: str) -> str:
-    """The datatype of a literal, as an IRI in N-Triples syntax."""
+    """The datatype of a literal, as SPARQL's DATATYPE gives it (an IRI in N-Triples syntax)."""
     tail = literal[literal.rfind('"') + 1:]  # (a quote inside the lexical form is escaped)
     if not tail:
         return XSD_STRING
-    return RDF_LANGSTRING if tail[0] == "@" else tail[2:]
+    if tail[0] != "@":
+        return tail[2:]
+    if "--" in tail:
+        raise Unsure("the datatype of a literal with a base direction")
+    return RDF_LANGSTRING
 
 
 def language(literal: str) -> str | None:
+    """The language tag of a literal (without its base direction, as Oxigraph's ``language``)."""
     tail = literal[literal.rfind('"') + 1:]
-    return tail[1:] if tail[:1] == "@" else None
+    return tail[1:].partition("--")[0] if tail[:1] == "@" else None
 
 
 def string_value(term: str) -> str | None:
