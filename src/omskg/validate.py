@@ -1,6 +1,7 @@
 """The SHACL gate: the shapes of shapes/ over a graph with the ontology mixed in, as a
 readable outcome. Two engines give the same outcome: "fast" (omskg.shacl, the default)
-and "pyshacl" (the reference)."""
+and "pyshacl" (the reference). ``part_conforms``: the yes/no a build's workers need, by
+the quick check where it decides."""
 
 from __future__ import annotations
 
@@ -111,8 +112,9 @@ def _default_shapes() -> tuple[list[shacl.NodeShape], shacl.Checker | None]:
 
 def part_conforms(triples: Set[ox.Triple], lines: Iterable[str], ntriples: bytes | None = None) -> bool:
     """``validate_triples(triples, ntriples=ntriples).conforms``: do the triples, with the
-    ontology, conform to the omskg shapes? ``lines``: str() of each triple. The quick check
-    (omskg.shacl.quick) answers from the lines where it can, else the engine."""
+    ontology, conform to the omskg shapes? ``lines``: str() of each triple, once each (a
+    part's lines). The quick check (omskg.shacl.quick) answers from the lines where it can,
+    else the engine."""
     quick = _quick_default()
     if quick is not None:
         try:

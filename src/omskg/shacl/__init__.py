@@ -36,11 +36,21 @@ constraints do see Oxigraph's values (a query's DATATYPE() or STR() of such a li
 gives the value's, not the written form's); a value or focus node they report is mapped
 back to the term as written in the data.
 
+The quick check (``quick``) answers only "conforms or not", as the engine would, for a
+build's workers (a yes/no for each fact file's part): the same compiled shapes, each
+constraint's quick test written beside its check, read over the graph's lines as N-Triples
+terms; the SPARQL constraints of the bulk form evaluated in Python over the terms as the
+store holds them. Where it cannot be sure it says so (``Unsure``) and the engine decides;
+tests/test_shacl_quick.py holds it to the engine's answer on every graph the engine's
+tests use and on random ones.
+
 The modules, each one job: ``terms`` (the errors; terms between rdflib and Oxigraph, as
 written; literals compared), ``data`` (the data graph, indexed), ``paths`` (property paths),
 ``shapes`` (the compiled shapes and the results), ``compile`` (the shapes graph compiled),
 ``core_values`` and ``core`` (the Core constraint components), ``sparql`` (what a SPARQL
-query may be and how it may run; pre-binding), ``engine`` (validation).
+query may be and how it may run; pre-binding), ``engine`` (validation); for the quick
+check, ``quick_graph`` (the lines indexed), ``quick_paths``, ``quick_parse`` (a SPARQL
+query read), ``quick_expressions`` and ``quick_sparql`` (it evaluated), ``quick``.
 """
 
 from __future__ import annotations

@@ -76,7 +76,10 @@ def to_ox(term: str) -> Term:
         if len(_TERMS) > _CACHE_LIMIT:
             _TERMS.clear()
         line = f"<urn:omskg:s> <urn:omskg:p> {term} .".encode()
-        found = _TERMS[term] = next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))).object
+        try:
+            found = _TERMS[term] = next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))).object
+        except SyntaxError:  # a term Oxigraph makes but does not read back (^^rdf:langString, no tag)
+            raise Unsure(f"the term {term}") from None
     return found
 
 
