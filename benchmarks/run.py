@@ -116,7 +116,7 @@ for path in fact_file_paths(Path(sys.argv[1])):
     triples = stage("build triples", lambda: file_triples(fact_file, vocab, base))
     part = stage("write part (lines, JSON-LD, Turtle, counts)", lambda: parts.make_part(triples, writers))
     text = formats.ntriples_of_lines(part.lines) + build._ontology_ntriples(vocab)
-    part.conforms = stage("validate part", lambda: part_conforms(triples, part.lines, text))
+    part.conforms = stage("validate part", lambda: part_conforms(part.lines, text))
     files.append(fact_file)
     built.append(part)
 ontology = set(ontology_triples(vocab))

@@ -213,7 +213,7 @@ def _read_and_build(
         part = parts.make_part(triples, writers)
         if validate:  # the file's triples with the ontology, the store loaded from their text
             text = formats.ntriples_of_lines(part.lines) + _ontology_ntriples(vocab)
-            part.conforms = part_conforms(triples, part.lines, text)
+            part.conforms = part_conforms(part.lines, text)
         else:
             every |= triples
         built.append(part)

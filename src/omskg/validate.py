@@ -19,7 +19,7 @@ from rdflib.term import BNode, Identifier
 
 from omskg import resources, shacl
 from omskg.graph import ontology_triples
-from omskg.rdf import DEFAULT_MAX_BYTES, as_rdflib, of_rdflib, read_rdf
+from omskg.rdf import DEFAULT_MAX_BYTES, as_rdflib, of_rdflib, parse_ntriples, read_rdf
 from omskg.vocab import SH, load_vocabulary, shorten, shortener_for
 
 Engine = OneOf["fast", "pyshacl"]
@@ -110,18 +110,19 @@ def _default_shapes() -> tuple[list[shacl.NodeShape], shacl.Checker | None]:
     return compiled, shacl.quick_checker(compiled, ontology)
 
 
-def part_conforms(triples: Set[ox.Triple], lines: Iterable[str], ntriples: bytes | None = None) -> bool:
-    """``validate_triples(triples, ntriples=ntriples).conforms``: do the triples, with the
-    ontology, conform to the omskg shapes? ``lines``: str() of each triple, once each (a
-    part's lines). The quick check (omskg.shacl.quick) answers from the lines where it can,
-    else the engine."""
+def part_conforms(lines: Iterable[str], ntriples: bytes) -> bool:
+    """Do a part's triples, with the ontology, conform to the omskg shapes? ``lines``: str()
+    of each triple, once each; ``ntriples``: the same triples and the ontology's as
+    N-Triples. The quick check (omskg.shacl.quick) answers from the lines where it can, else
+    the engine (``validate_triples(triples, ntriples=ntriples).conforms``, the triples read
+    from the text only then)."""
     quick = _quick_default()
     if quick is not None:
         try:
             return quick(lines)
         except shacl.Unsure:
             pass
-    return validate_triples(triples, ntriples=ntriples).conforms
+    return validate_triples(parse_ntriples(ntriples), ntriples=ntriples).conforms
 
 
 def validate_triples(
