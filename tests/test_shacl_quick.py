@@ -307,3 +307,13 @@ def test_the_datatype_of_a_literal_with_a_base_direction_is_left_to_oxigraph() -
     directed = {ox.Triple(a, p, ox.Literal("x", language="en", direction=ox.BaseDirection.LTR))}
     assert _decide(directed, compiled) == (True, None)
     assert _decide({ox.Triple(a, p, ox.Literal("x", language="en"))}, compiled) == (False, False)
+
+
+def test_a_graph_adds_to_the_ontology_without_changing_it_and_counts_a_shared_triple_once() -> None:
+    ontology = Ontology(["<urn:a> <urn:p> <urn:b>", "<urn:a> <urn:q> <urn:b>"])
+    graph = QuickGraph(["<urn:a> <urn:p> <urn:b>", "<urn:a> <urn:p> <urn:c>", "<urn:d> <urn:q> <urn:b>"], ontology)
+    assert graph.objects("<urn:a>", "<urn:p>") == ["<urn:b>", "<urn:c>"]
+    assert graph.subjects("<urn:b>", "<urn:q>") == ["<urn:a>", "<urn:d>"]
+    assert graph.outgoing("<urn:a>") == [("<urn:p>", "<urn:b>"), ("<urn:q>", "<urn:b>"), ("<urn:p>", "<urn:c>")]
+    alone = QuickGraph([], ontology)
+    assert alone.objects("<urn:a>", "<urn:p>") == ["<urn:b>"] and alone.subjects("<urn:b>", "<urn:q>") == ["<urn:a>"]

@@ -170,14 +170,14 @@ def index(lines: Iterable[str], base: Index) -> Indexed:
                 into.append((subject, predicate))
         by_subject = own.get(predicate)
         if by_subject is None:
-            shared = base.get(predicate)
-            by_subject = {s: objects[:] for s, objects in shared.items()} if shared else {}
-            own[predicate] = forward[predicate] = by_subject
+            by_subject = own[predicate] = forward[predicate] = dict(base.get(predicate, {}))
         objects = by_subject.get(subject)
         if objects is None:
             by_subject[subject] = [obj]
-        elif (shared := base.get(predicate)) is None or subject not in shared or obj not in objects:
-            objects.append(obj)  # (a triple of the base is not counted twice)
+        elif (shared := base.get(predicate)) is None or subject not in shared:
+            objects.append(obj)
+        elif obj not in objects:  # (the base's list is copied, not changed; its triples counted once)
+            by_subject[subject] = [*objects, obj]
     return Indexed(forward, set(own), pairs, incoming, literal)
 
 
