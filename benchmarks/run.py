@@ -103,8 +103,7 @@ from omskg.facts import fact_file_paths, read_fact_file
 from omskg.graph import file_lines, ontology_triples, shared_triples
 from omskg.iris import Iris
 from omskg.metadata import load_metadata
-from omskg.rdf import parse_ntriples
-from omskg.validate import validate_triples
+from omskg.validate import part_conforms
 from omskg.vocab import DEFAULT_BASE, load_vocabulary
 base = DEFAULT_BASE
 vocab = load_vocabulary()
@@ -116,10 +115,8 @@ for path in fact_file_paths(Path(sys.argv[1])):
     fact_file = stage("read facts", lambda: read_fact_file(path, vocab))
     lines = stage("build triples", lambda: file_lines(fact_file, vocab, base))
     part = stage("write part (lines, JSON-LD, Turtle, counts)", lambda: parts.make_part(lines, writers))
-    written = stage("parse part (pyoxigraph triples)", lambda: formats.ntriples_of_lines(part.lines))
-    triples = stage("parse part (pyoxigraph triples)", lambda: parse_ntriples(written, checked=True))
-    text = written + build._ontology_ntriples(vocab)
-    part.conforms = stage("validate part", lambda: validate_triples(triples, ntriples=text).conforms)
+    text = formats.ntriples_of_lines(part.lines) + build._ontology_ntriples(vocab)
+    part.conforms = stage("validate part", lambda: part_conforms(part.lines, text))
     files.append(fact_file)
     built.append(part)
 ontology = set(ontology_triples(vocab))

@@ -15,6 +15,7 @@ from omskg import shacl
 from omskg.cli import main
 from omskg.validate import Outcome, report_turtle, shapes_graph, validate_triples
 from tests import w3c_suite
+from tests.quick_check import agrees
 
 X = "http://www.w3.org/2001/XMLSchema#"
 HEAD = """
@@ -37,7 +38,11 @@ def _shapes(turtle: str) -> Graph:
 
 
 def _check(data: str, shapes: str, engine: str = "fast") -> Outcome:
-    return validate_triples(_triples(data), _shapes(shapes), engine, ontology=False, full=True)  # type: ignore[arg-type]
+    triples, graph = _triples(data), _shapes(shapes)
+    outcome = validate_triples(triples, graph, engine, ontology=False, full=True)  # type: ignore[arg-type]
+    if engine == "fast":
+        agrees(triples, graph, ontology=False, conforms=outcome.conforms)
+    return outcome
 
 
 def _found(outcome: Outcome) -> set[tuple[str, str, str]]:

@@ -48,7 +48,7 @@ from omskg.metadata import DatasetMetadata, load_metadata
 from omskg.minted import Minted
 from omskg.rdf import Triples, parse_ntriples
 from omskg.records import FactFile, InputError, Problem
-from omskg.validate import Engine, Outcome, _compiled_default_shapes, validate_triples
+from omskg.validate import Engine, Outcome, _compiled_default_shapes, part_conforms, validate_triples
 from omskg.vocab import Vocabulary, load_vocabulary
 
 PARALLEL_FILES = 16  # fact files read and built by a pool of forked workers from this many
@@ -210,13 +210,11 @@ def _read_and_build(
         # a target's label travels with each file that refers to it, as a value node does
         lines = file_lines(fact_file, vocab, base, mappings.label_triples([fact_file], targets))
         part = parts.make_part(lines, writers)
-        written = formats.ntriples_of_lines(part.lines)
-        triples = parse_ntriples(written, checked=True)  # pyoxigraph's triples, made only now
-        if validate:  # the file's triples with the ontology, the store loaded from their text
-            text = written + _ontology_ntriples(vocab)
-            part.conforms = validate_triples(triples, ntriples=text).conforms
+        if validate:  # the file's triples with the ontology, as N-Triples where the engine must decide
+            text = formats.ntriples_of_lines(part.lines) + _ontology_ntriples(vocab)
+            part.conforms = part_conforms(part.lines, text)
         else:
-            every |= triples
+            every |= parse_ntriples(formats.ntriples_of_lines(part.lines), checked=True)
         built.append(part)
     return fact_files, problems, built, every
 

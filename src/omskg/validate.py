@@ -1,11 +1,12 @@
 """The SHACL gate: the shapes of shapes/ over a graph with the ontology mixed in, as a
 readable outcome. Two engines give the same outcome: "fast" (omskg.shacl, the default)
-and "pyshacl" (the reference)."""
+and "pyshacl" (the reference). ``part_conforms``: the yes/no a build's workers need, by
+the quick check where it decides."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -18,7 +19,7 @@ from rdflib.term import BNode, Identifier
 
 from omskg import resources, shacl
 from omskg.graph import ontology_triples
-from omskg.rdf import DEFAULT_MAX_BYTES, as_rdflib, of_rdflib, read_rdf
+from omskg.rdf import DEFAULT_MAX_BYTES, as_rdflib, of_rdflib, parse_ntriples, read_rdf
 from omskg.vocab import SH, load_vocabulary, shorten, shortener_for
 
 Engine = OneOf["fast", "pyshacl"]
@@ -92,9 +93,36 @@ def _short(graph: Graph, node: Node | None) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
-@cache
 def _compiled_default_shapes() -> list[shacl.NodeShape]:
-    return shacl.compile_shapes(shapes_graph())
+    """The omskg shapes, compiled once (a build does it before it forks its workers)."""
+    return _default_shapes()[0]
+
+
+def _quick_default() -> shacl.Checker | None:
+    """The quick check of the omskg shapes, the ontology indexed (made with them)."""
+    return _default_shapes()[1]
+
+
+@cache
+def _default_shapes() -> tuple[list[shacl.NodeShape], shacl.Checker | None]:
+    compiled = shacl.compile_shapes(shapes_graph())
+    ontology = sorted(str(t) for t in ontology_triples(load_vocabulary()))
+    return compiled, shacl.quick_checker(compiled, ontology)
+
+
+def part_conforms(lines: Iterable[str], ntriples: bytes) -> bool:
+    """Do a part's triples, with the ontology, conform to the omskg shapes? ``lines``: str()
+    of each triple, once each; ``ntriples``: the same triples and the ontology's as
+    N-Triples. The quick check (omskg.shacl.quick) answers from the lines where it can, else
+    the engine (``validate_triples(triples, ntriples=ntriples).conforms``, the triples read
+    from the text only then)."""
+    quick = _quick_default()
+    if quick is not None:
+        try:
+            return quick(lines)
+        except shacl.Unsure:
+            pass
+    return validate_triples(parse_ntriples(ntriples), ntriples=ntriples).conforms
 
 
 def validate_triples(

@@ -36,11 +36,21 @@ constraints do see Oxigraph's values (a query's DATATYPE() or STR() of such a li
 gives the value's, not the written form's); a value or focus node they report is mapped
 back to the term as written in the data.
 
+The quick check (``quick``) answers only "conforms or not", as the engine would, for a
+build's workers (a yes/no for each fact file's part): the same compiled shapes, each
+constraint's quick test written beside its check, read over the graph's lines as N-Triples
+terms; the SPARQL constraints of the bulk form evaluated in Python over the terms as the
+store holds them. Where it cannot be sure it says so (``Unsure``) and the engine decides;
+tests/test_shacl_quick.py holds it to the engine's answer on every graph the engine's
+tests use and on random ones.
+
 The modules, each one job: ``terms`` (the errors; terms between rdflib and Oxigraph, as
 written; literals compared), ``data`` (the data graph, indexed), ``paths`` (property paths),
 ``shapes`` (the compiled shapes and the results), ``compile`` (the shapes graph compiled),
 ``core_values`` and ``core`` (the Core constraint components), ``sparql`` (what a SPARQL
-query may be and how it may run; pre-binding), ``engine`` (validation).
+query may be and how it may run; pre-binding), ``engine`` (validation); for the quick
+check, ``quick_graph`` (the lines indexed), ``quick_paths``, ``quick_parse`` (a SPARQL
+query read), ``quick_expressions`` and ``quick_sparql`` (it evaluated), ``quick``.
 """
 
 from __future__ import annotations
@@ -48,6 +58,7 @@ from __future__ import annotations
 from omskg.shacl.compile import compile_shapes
 from omskg.shacl.data import DataGraph
 from omskg.shacl.engine import _sparql_bulk, _sparql_per_focus, validate
+from omskg.shacl.quick import Checker, Unsure, quick_checker
 from omskg.shacl.shapes import NodeShape
 from omskg.shacl.sparql import _analyse, _simple_bulk_form
 from omskg.shacl.terms import ShapesError, Term, UnsupportedShape, _ox, as_written, compare, to_rdflib
@@ -56,11 +67,13 @@ from omskg.vocab import SH
 # The names the rest of omskg and its tests use (they import nothing from the modules themselves).
 __all__ = [
     "SH",
+    "Checker",
     "DataGraph",
     "NodeShape",
     "ShapesError",
     "Term",
     "UnsupportedShape",
+    "Unsure",
     "_analyse",
     "_ox",
     "_simple_bulk_form",
@@ -69,6 +82,7 @@ __all__ = [
     "as_written",
     "compare",
     "compile_shapes",
+    "quick_checker",
     "to_rdflib",
     "validate",
 ]

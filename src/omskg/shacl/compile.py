@@ -15,7 +15,9 @@ from rdflib.collection import Collection
 from omskg.shacl.core import _PARAMETERS
 from omskg.shacl.data import DataGraph
 from omskg.shacl.paths import _compile_path
-from omskg.shacl.shapes import NodeShape, Shape, Sparql, Target
+from omskg.shacl.quick_graph import QuickGraph
+from omskg.shacl.quick_sparql import compile_query
+from omskg.shacl.shapes import NodeShape, QuickTarget, Shape, Sparql, Target
 from omskg.shacl.sparql import _analyse
 from omskg.shacl.terms import ShapesError, Term, UnsupportedShape, Values, _ox
 from omskg.vocab import SH
@@ -170,7 +172,7 @@ class _Compiler:
         query = self.prefixes(node) + self.substitute_path(str(select), shape, node)
         bulk = _analyse(query, {"this"}, ask=False, where=f"the SPARQL constraint {node} of {shape.node}")
         return Sparql(node, query, False, _pick_message(self.g.objects(node, SH.message)),
-                      "SPARQLConstraintComponent", {}, bulk)
+                      "SPARQLConstraintComponent", {}, bulk, compile_query(query) if bulk else None)
 
     def substitute_path(self, query: str, shape: Shape, where: Node) -> str:
         if re.search(r"\$PATH\b", query) is None:
@@ -254,12 +256,12 @@ class _Compiler:
             raise UnsupportedShape("sh:target (SHACL Advanced Features) is not supported")
         compiled = []
         for node in sorted(nodes, key=str):
-            targets = [
-                _target(kind, _ox(argument)) for kind in _TARGETS for argument in self.g.objects(node, kind)
-            ]
+            pairs = [(kind, _ox(argument)) for kind in _TARGETS for argument in self.g.objects(node, kind)]
             if node in typed and (node, RDF.type, RDFS.Class) in self.g:
-                targets.append(_target(SH.targetClass, _ox(node)))  # an implicit class target
-            compiled.append(NodeShape(self.shape(node), targets))
+                pairs.append((SH.targetClass, _ox(node)))  # an implicit class target
+            compiled.append(NodeShape(
+                self.shape(node), [_target(*pair) for pair in pairs], [_quick_target(*pair) for pair in pairs]
+            ))
         return compiled
 
 
@@ -272,6 +274,25 @@ def _target(kind: Node, argument: Term) -> Target:
         if kind == SH.targetClass:
             return data.instances(argument)
         by_subject = data.forward.get(argument, {})
+        if kind == SH.targetSubjectsOf:
+            return set(by_subject)
+        return {o for objects in by_subject.values() for o in objects}
+
+    return nodes
+
+
+def _quick_target(kind: Node, argument: Term) -> QuickTarget:
+    """``_target`` for the quick check."""
+    text = str(argument)
+
+    def nodes(g: QuickGraph) -> set[str]:
+        if kind == SH.targetNode:
+            return {text}
+        if not isinstance(argument, ox.NamedNode):
+            return set()
+        if kind == SH.targetClass:
+            return g.instances(text)
+        by_subject = g.forward.get(text, {})
         if kind == SH.targetSubjectsOf:
             return set(by_subject)
         return {o for objects in by_subject.values() for o in objects}

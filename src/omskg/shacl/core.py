@@ -32,8 +32,10 @@ from omskg.shacl.core_values import (
 )
 from omskg.shacl.data import DataGraph
 from omskg.shacl.engine import _conforms
+from omskg.shacl.quick import quick_conforms
+from omskg.shacl.quick_graph import QuickGraph, sort_key
 from omskg.shacl.shapes import Constraint, Hit, Shape
-from omskg.shacl.terms import ShapesError, Term, Values, compare
+from omskg.shacl.terms import ShapesError, Term, Values, compare, compare_keys
 from omskg.vocab import SH
 
 if TYPE_CHECKING:
@@ -61,7 +63,19 @@ def _pair(
                 if order is None or not holds(order):
                     yield value
 
-    return Constraint(component, check, f"Value is not {what} the values of {argument}")
+    text = str(other)
+
+    def quick(g: QuickGraph, focus: str, values: list[str]) -> bool:
+        others = g.objects(focus, text)
+        for value in values:
+            key = sort_key(value)
+            for compared in others:
+                order = compare_keys(key, sort_key(compared))
+                if order is None or not holds(order):
+                    return False
+        return True
+
+    return Constraint(component, check, f"Value is not {what} the values of {argument}", quick)
 
 
 def _less_than(compiler: _Compiler, shape: Shape, argument: Node) -> Constraint:
@@ -86,7 +100,9 @@ def _equals(compiler: _Compiler, shape: Shape, argument: Node) -> Constraint:
             if value not in values:
                 yield value
 
-    return Constraint("EqualsConstraintComponent", check, f"Values differ from the values of {argument}")
+    text = str(other)
+    return Constraint("EqualsConstraintComponent", check, f"Values differ from the values of {argument}",
+                      lambda g, focus, values: set(values) == set(g.objects(focus, text)))
 
 
 def _disjoint(compiler: _Compiler, shape: Shape, argument: Node) -> Constraint:
@@ -98,13 +114,16 @@ def _disjoint(compiler: _Compiler, shape: Shape, argument: Node) -> Constraint:
             if value in others:
                 yield value
 
-    return Constraint("DisjointConstraintComponent", check, f"Value is also a value of {argument}")
+    text = str(other)
+    return Constraint("DisjointConstraintComponent", check, f"Value is also a value of {argument}",
+                      lambda g, focus, values: set(values).isdisjoint(g.objects(focus, text)))
 
 
 def _conforming(compiler: _Compiler, component: str, argument: Node, message: str) -> Constraint:
     nested = compiler.shape(argument)
     wanted = component != "NotConstraintComponent"
-    return _each(component, lambda data, value: _conforms(data, nested, value) == wanted, message)
+    return _each(component, lambda data, value: _conforms(data, nested, value) == wanted, message,
+                 lambda g, value: quick_conforms(g, nested, value) == wanted)
 
 
 def _node(compiler: _Compiler, shape: Shape, argument: Node) -> Constraint:
@@ -127,7 +146,14 @@ def _logical(component: str, count_ok: Callable[[int, int], bool], message: str)
                 return any(_conforms(data, m, value) for m in members)
             return all(_conforms(data, m, value) for m in members)
 
-        return _each(component, ok, message)
+        def quick_ok(g: QuickGraph, value: str) -> bool:
+            if component == "XoneConstraintComponent":
+                return count_ok(sum(quick_conforms(g, m, value) for m in members), len(members))
+            if component == "OrConstraintComponent":
+                return any(quick_conforms(g, m, value) for m in members)
+            return all(quick_conforms(g, m, value) for m in members)
+
+        return _each(component, ok, message, quick_ok)
 
     return build
 
@@ -164,8 +190,18 @@ def _qualified(compiler: _Compiler, shape: Shape, argument: Node) -> list[Constr
             if fails(count, limit):
                 yield None
 
+        def quick(
+            g: QuickGraph, focus: str, values: list[str],
+            limit: int = limit, fails: Callable[[int, int], bool] = fails,
+        ) -> bool:
+            count = sum(
+                1 for value in values
+                if quick_conforms(g, nested, value) and not any(quick_conforms(g, s, value) for s in siblings)
+            )
+            return not fails(count, limit)
+
         side = "below" if "Min" in component else "above"
-        constraints.append(Constraint(component, check, f"Qualified count {side} {limit}"))
+        constraints.append(Constraint(component, check, f"Qualified count {side} {limit}", quick))
     return constraints
 
 
@@ -189,7 +225,12 @@ def _closed(compiler: _Compiler, shape: Shape, argument: Node) -> list[Constrain
                 if predicate not in allowed:
                     yield Hit(obj, rdflib.URIRef(predicate.value))
 
-    return [Constraint("ClosedConstraintComponent", check, "Predicate is not allowed (closed shape)")]
+    texts = {str(predicate) for predicate in allowed}
+
+    def quick(g: QuickGraph, focus: str, values: list[str]) -> bool:
+        return all(predicate in texts for value in values for predicate, _ in g.outgoing(value))
+
+    return [Constraint("ClosedConstraintComponent", check, "Predicate is not allowed (closed shape)", quick)]
 
 
 _PARAMETERS: dict[Node, Parameter] = {

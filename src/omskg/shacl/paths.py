@@ -11,6 +11,7 @@ from rdflib import RDF, Graph, Node
 from rdflib.collection import Collection
 
 from omskg.shacl.data import DataGraph
+from omskg.shacl.quick_paths import PathSpec
 from omskg.shacl.terms import ShapesError, Term, Values
 from omskg.vocab import SH
 
@@ -36,12 +37,14 @@ def _closure(step: PathFn, data: DataGraph, start: Term, with_start: bool) -> Va
 
 @dataclass
 class Path:
-    """A SHACL property path: its node in the shapes graph, both directions, SPARQL syntax."""
+    """A SHACL property path: its node in the shapes graph, both directions, SPARQL syntax,
+    and its steps for the quick check (``quick_graph.walk``)."""
 
     node: Node
     forward: PathFn
     backward: PathFn
     sparql: str
+    spec: PathSpec
 
 
 def _compile_path(g: Graph, node: Node, depth: int = 0) -> Path:
@@ -54,6 +57,7 @@ def _compile_path(g: Graph, node: Node, depth: int = 0) -> Path:
             lambda data, focus: data.objects(focus, predicate),
             lambda data, value: data.subjects(predicate, value),
             f"<{node}>",
+            ("p", str(predicate)),
         )
     if not isinstance(node, rdflib.BNode):
         raise ShapesError(f"sh:path {node}: a path must be an IRI or a blank node")
@@ -74,7 +78,8 @@ def _compile_path(g: Graph, node: Node, depth: int = 0) -> Path:
                 nodes = _unique(v for n in nodes for v in step.backward(data, n))
             return nodes
 
-        return Path(node, forward, backward, "(" + "/".join(s.sparql for s in steps) + ")")
+        sparql = "(" + "/".join(s.sparql for s in steps) + ")"
+        return Path(node, forward, backward, sparql, ("/", tuple(s.spec for s in steps)))
     kinds = {
         SH.inversePath, SH.alternativePath, SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath
     } & set(g.predicates(node))
@@ -94,16 +99,18 @@ def _compile_path(g: Graph, node: Node, depth: int = 0) -> Path:
             lambda data, focus: _unique(v for p in options for v in p.forward(data, focus)),
             lambda data, value: _unique(v for p in options for v in p.backward(data, value)),
             "(" + "|".join(p.sparql for p in options) + ")",
+            ("|", tuple(p.spec for p in options)),
         )
     inner = _compile_path(g, argument, depth + 1)
     if kind == SH.inversePath:
-        return Path(node, inner.backward, inner.forward, f"(^{inner.sparql})")
+        return Path(node, inner.backward, inner.forward, f"(^{inner.sparql})", ("^", inner.spec))
     if kind == SH.zeroOrOnePath:
         return Path(
             node,
             lambda data, focus: _unique([focus, *inner.forward(data, focus)]),
             lambda data, value: _unique([value, *inner.backward(data, value)]),
             f"({inner.sparql})?",
+            ("?", inner.spec),
         )
     with_start = kind == SH.zeroOrMorePath
     return Path(
@@ -111,4 +118,5 @@ def _compile_path(g: Graph, node: Node, depth: int = 0) -> Path:
         lambda data, focus: _closure(inner.forward, data, focus, with_start),
         lambda data, value: _closure(inner.backward, data, value, with_start),
         f"({inner.sparql}){'*' if with_start else '+'}",
+        ("*" if with_start else "+", inner.spec),
     )

@@ -114,7 +114,10 @@ def _temporal(kind: str, lexical: str) -> tuple[datetime, timedelta | None] | No
     return moment, sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
 
 
-def _sort_key(term: Term) -> tuple[str, Any] | None:
+SortKey = tuple[str, Any] | None
+
+
+def _sort_key(term: Term) -> SortKey:
     """A literal as SPARQL's < compares it: (its kind, its value); None where it has no
     order (an IRI, a blank node, a language-tagged string, an ill-typed or unordered literal)."""
     if not isinstance(term, ox.Literal) or term.language:
@@ -149,7 +152,11 @@ def compare(a: Term, b: Term) -> int | None:
     """-1, 0 or 1 as SPARQL's operators order ``a`` and ``b``; None where they are
     incomparable (which SHACL's range and property-pair constraints count as a violation).
     A time zone against none is ordered only when they differ by more than 14 hours (XSD)."""
-    key_a, key_b = _sort_key(a), _sort_key(b)
+    return compare_keys(_sort_key(a), _sort_key(b))
+
+
+def compare_keys(key_a: SortKey, key_b: SortKey) -> int | None:
+    """``compare`` of two terms by their ``_sort_key``."""
     if key_a is None or key_b is None or key_a[0] != key_b[0]:
         return None
     x, y = key_a[1], key_b[1]
@@ -166,7 +173,7 @@ def compare(a: Term, b: Term) -> int | None:
                 return 1
             return None
         else:
-            order = compare(b, a)
+            order = compare_keys(key_b, key_a)
             return None if order is None else -order
     try:
         return int(x > y) - int(x < y)
