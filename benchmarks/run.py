@@ -98,7 +98,7 @@ def stage(name, work):
     timing["wall"] += time.perf_counter() - wall
     timing["cpu"] += time.process_time() - cpu
     return result
-from omskg import build, formats, mappings, parts, resources
+from omskg import build, formats, mappings, parts, reader_files, resources
 from omskg.facts import fact_file_paths, read_fact_file
 from omskg.graph import file_lines, ontology_triples, shared_triples
 from omskg.iris import Iris
@@ -130,7 +130,7 @@ stage("write Turtle", lambda: formats.turtle_document(merged.turtle, Iris(base).
 context = formats.jsonld_context(vocab, base)
 stage("write JSON-LD", lambda: formats.jsonld_document(merged.nodes, context))
 targets = mappings.load_targets(resources.xref_targets_file())
-stage("write conditions JSON, KGX, SSSOM", lambda: build._reader_files_and_sssom(files, targets, meta, base))
+stage("write conditions JSON, KGX, SSSOM", lambda: reader_files.files_and_sssom(files, targets, meta, base))
 print(json.dumps({"triples": len(merged.lines), "stages": timings}))
 """
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from omskg import build as build_module
-from omskg import resources
+from omskg import publish, resources
 from omskg.build import ValidationFailed, build
 from omskg.records import InputError
 from omskg.validate import Outcome, Violation
@@ -66,7 +66,9 @@ def _failing(*args: object, **kwargs: object) -> Outcome:
 def test_violations_found_in_the_forked_validator_stop_the_build(
     tmp_path: Path, parallel: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(build_module, "validate_triples", _failing)  # inherited by the fork
+    monkeypatch.setattr(build_module, "part_conforms", lambda *a, **k: False)  # inherited by the fork
+    monkeypatch.setattr(build_module, "validate_triples", _failing)  # the whole graph's report
+    monkeypatch.setattr(publish, "SPILL_FROM", 1)  # the readers' process writes into the staging folder
     out = tmp_path / "dist"
     out.mkdir()
     (out / "omskg.ttl").write_bytes(b"previous")
@@ -75,3 +77,4 @@ def test_violations_found_in_the_forked_validator_stop_the_build(
     assert [v.component for v in error.value.outcome.violations] == ["MinCountConstraintComponent"]
     assert [p.name for p in out.iterdir()] == ["omskg.ttl"]
     assert (out / "omskg.ttl").read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"]  # no staging folder left behind

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+
+import omskg.publish as publish_module
 from omskg.publish import _exchange
 
 # Runs `omskg build` with every fsync slowed down, so the test can kill it mid-write.
@@ -67,3 +71,73 @@ def test_folders_are_exchanged_atomically_here(tmp_path: Path) -> None:
     (first / "mark").write_text("a")
     assert _exchange(first, second), "renameat2(RENAME_EXCHANGE) is not available on this machine"
     assert (second / "mark").read_text() == "a" and not (first / "mark").exists()
+
+
+# ---------------------------------------------------------------- Staged: large files written by a thread
+
+
+def _sha(content: bytes) -> tuple[int, str]:
+    import hashlib
+
+    return len(content), hashlib.sha256(content).hexdigest()
+
+
+def test_staged_writes_large_files_as_they_come_with_their_size_and_sha256(tmp_path: Path) -> None:
+    files = publish_module.Staged(tmp_path)
+    chunks = [bytes([i]) * (100_000 + i) for i in range(3 * publish_module.IN_FLIGHT)]  # more than in flight
+    stream = files.stream("omskg.nt")
+    for chunk in chunks:
+        stream.append(chunk)
+    stream.close()
+    large = b"x" * (publish_module.SPILL_FROM + 1)
+    files["omskg.ttl"] = large
+    files["omskg.context.jsonld"] = b"{}"  # small: kept in memory
+    files.finish()
+    assert (tmp_path / "omskg.nt").read_bytes() == b"".join(chunks)
+    assert files.size_and_sha256("omskg.nt") == _sha(b"".join(chunks))
+    assert files["omskg.ttl"] == large and files.size_and_sha256("omskg.ttl") == _sha(large)
+    assert list(files) == ["omskg.context.jsonld", "omskg.nt", "omskg.ttl"]
+    assert files.in_memory() == {"omskg.context.jsonld": b"{}"}
+    assert not (tmp_path / "omskg.context.jsonld").exists()
+
+
+def test_staged_without_a_folder_joins_a_stream_in_memory() -> None:
+    files = publish_module.Staged()
+    stream = files.stream("omskg.nt")
+    stream.append(b"a")
+    stream.append(b"b")
+    stream.close()
+    files.finish()
+    assert files.in_memory() == {"omskg.nt": b"ab"}
+    assert files.size_and_sha256("omskg.nt") == _sha(b"ab")
+
+
+def test_a_failed_write_is_raised_for_its_file_not_lost(tmp_path: Path) -> None:
+    (tmp_path / "omskg.nt").symlink_to("/dev/full")  # every write: No space left on device
+    files = publish_module.Staged(tmp_path)
+    files.write("omskg.nt", [b"x" * 100_000, b"y"])
+    with pytest.raises(OSError) as error:
+        files.finish()
+    assert error.value.errno == errno.ENOSPC
+
+
+def test_abandon_waits_for_the_writer_whatever_it_met(tmp_path: Path) -> None:
+    (tmp_path / "omskg.nq").symlink_to("/dev/full")
+    files = publish_module.Staged(tmp_path)
+    files.write("omskg.nq", [b"x" * 100_000])
+    files.write("omskg.nt", [b"y" * 100_000])
+    files.abandon()  # no error raised: the build has failed already
+    assert (tmp_path / "omskg.nt").read_bytes() == b"y" * 100_000  # written and closed before it returned
+
+
+def test_files_spilled_by_another_process_are_adopted(tmp_path: Path) -> None:
+    large = b"z" * publish_module.SPILL_FROM
+    small, written = publish_module.spill({"omskg.kgx.nodes.jsonl": large, "omskg.sssom.tsv": b"tsv"}, tmp_path)
+    assert small == {"omskg.sssom.tsv": b"tsv"}
+    assert written == {"omskg.kgx.nodes.jsonl": _sha(large)}
+    files = publish_module.Staged(tmp_path)
+    files.adopt(written)
+    files.update(small)
+    assert files["omskg.kgx.nodes.jsonl"] == large
+    assert files.size_and_sha256("omskg.kgx.nodes.jsonl") == _sha(large)
+    assert files.in_memory() == {"omskg.sssom.tsv": b"tsv"}

@@ -28,24 +28,11 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from omskg import (
-    condition_json,
-    condition_schema,
-    describe,
-    formats,
-    kgx,
-    mappings,
-    parts,
-    publish,
-    resources,
-)
+from omskg import describe, formats, mappings, parts, publish, reader_files, resources
 from omskg.facts import fact_file_paths, problems_across, read_fact_files
 from omskg.graph import file_lines, ontology_triples, shared_triples
 from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata, load_metadata
-from omskg.minted import Minted
 from omskg.rdf import Triples, parse_ntriples
 from omskg.records import FactFile, InputError, Problem
 from omskg.validate import Engine, Outcome, _compiled_default_shapes, part_conforms, validate_triples
@@ -82,7 +69,7 @@ class Assembled:
     targets: dict[str, mappings.Target]
     base: str
     gate: Callable[[], bool] = field(default=lambda: False, compare=False, repr=False)
-    readers: cf.Future[tuple[dict[str, bytes], int]] | None = field(default=None, compare=False, repr=False)
+    readers: cf.Future[reader_files.Spilled] | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def triples(self) -> Triples:
@@ -124,17 +111,18 @@ class Publication:
 
 def assemble(
     facts_dir: Path, base: str, progress: Progress = _quiet, metadata_file: Path | None = None,
-    split: bool = True,
+    split: bool = True, spill: Path | None = None,
 ) -> Assembled:
     """Read and check the fact files and cross-references, and build the graph (not yet
     validated). ``metadata_file`` defaults to the shipped data/dataset.yaml. With ``split``,
-    the parallel workers validate each file's triples for the split SHACL gate (omskg.parts)."""
+    the parallel workers validate each file's triples for the split SHACL gate (omskg.parts).
+    With ``spill``, the process that writes the files for readers puts the large ones there."""
     Iris(base)  # an invalid base is refused before any work
     paths = fact_file_paths(facts_dir)
     progress(f"reading {len(paths)} fact file(s) from {facts_dir} and building their triples")
     began = time.perf_counter()
     parallel = len(paths) >= PARALLEL_FILES and _CAN_FORK
-    readers: cf.Future[tuple[dict[str, bytes], int]] | None = None
+    readers: cf.Future[reader_files.Spilled] | None = None
     if parallel:
         # forked now, while this process is small: it writes the files for readers later
         reader = cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
@@ -160,7 +148,7 @@ def assemble(
     finally:
         if parallel:
             if checked:
-                readers = reader.submit(_reader_files_of_blobs, blobs, targets, meta, base)
+                readers = reader.submit(reader_files.of_blobs, blobs, targets, meta, base, spill)
             reader.shutdown(wait=False, cancel_futures=not checked)
     vocab = load_vocabulary()
     shared = shared_triples(fact_files, vocab, base, meta)
@@ -302,6 +290,7 @@ def publish_graph(
         return _publish(facts_dir, base, progress, engine, metadata_file, spill)
     finally:
         if collecting:
+            gc.freeze()  # what it made stays out of sight: a first pass over it took 0.6 s at 1M
             gc.enable()
 
 
@@ -310,8 +299,21 @@ def _publish(
     spill: Path | None,
 ) -> Publication:
     started = time.perf_counter()
-    assembled = assemble(facts_dir, base, progress, metadata_file, split=engine == "fast")
-    count, meta = assembled.count, assembled.meta
+    assembled = assemble(facts_dir, base, progress, metadata_file, engine == "fast", spill)
+    files = publish.Staged(spill)  # each large file written to the staging folder once made
+    try:
+        _validate(assembled, engine, progress)
+        rows = _files(assembled, files, engine, progress)
+    except BaseException:
+        files.abandon()  # the writers stop before the caller removes the staging folder
+        if assembled.readers is not None:
+            cf.wait([assembled.readers])
+        raise
+    return Publication(assembled, files, rows, time.perf_counter() - started)
+
+
+def _validate(assembled: Assembled, engine: Engine, progress: Progress) -> None:
+    count = assembled.count
     progress(f"validating {count:,} triples against the SHACL shapes ({engine} engine)")
     began = time.perf_counter()
     if not (engine == "fast" and assembled.gate()):  # the split gate, else the whole graph
@@ -321,16 +323,21 @@ def _publish(
     assembled.__dict__.pop("triples", None)  # (Publication.triples reads them from the N-Triples)
     progress(_rate("validated", count, "triples", began))
 
+
+def _files(assembled: Assembled, files: publish.Staged, engine: Engine, progress: Progress) -> int:
+    """Every file of the publication into ``files``; the number of mappings."""
+    count, meta, base = assembled.count, assembled.meta, assembled.base
     serialising = time.perf_counter()
     readers = assembled.readers  # (another process writes them meanwhile, on many fact files)
-    files = publish.Staged(spill)  # each large file written to the staging folder once made
     _graph_files(assembled, base, files, str(Iris(base).release(meta.version)))
     stats = assembled.statistics
-    written, rows = readers.result() if readers is not None else _reader_files_and_sssom(
-        assembled.fact_files, assembled.targets, meta, base
-    )
-    files.update(written)
-    del written
+    if readers is not None:  # (the large ones written into the staging folder by that process)
+        in_memory, spilled, rows = readers.result()
+        files.adopt(spilled)
+    else:
+        in_memory, rows = reader_files.files_and_sssom(assembled.fact_files, assembled.targets, meta, base)
+    files.update(in_memory)
+    del in_memory
     progress(_rate("serialised Turtle, N-Triples, JSON-LD and SSSOM", count, "triples", serialising))
 
     disclaimer = assembled.fact_files[0].source.disclaimer.quote
@@ -341,7 +348,8 @@ def _publish(
         raise ValidationFailed(outcome, "the dataset description")
     files[publish.DESCRIPTION] = formats.turtle(formats.SortedTriples(description), describe.prefix_map(base))
     files[publish.SCHEMA_ORG] = describe.schema_org(meta, files, base, disclaimer, stats.sources)
-    return Publication(assembled, files, rows, time.perf_counter() - started)
+    files.finish()
+    return rows
 
 
 def _graph_files(assembled: Assembled, base: str, files: publish.Staged, release: str) -> None:
@@ -350,8 +358,8 @@ def _graph_files(assembled: Assembled, base: str, files: publish.Staged, release
     once: the lines, JSON-LD nodes and Turtle statements are let go as their files are made."""
     context = formats.jsonld_context(load_vocabulary(), base)
     lines = assembled.lines
-    files.write(publish.NTRIPLES, formats.lines_in_chunks(lines, " .\n"))
-    files.write(publish.NQUADS, formats.lines_in_chunks(lines, f" {ox.NamedNode(release)} .\n"))
+    streams = files.stream(publish.NTRIPLES), files.stream(publish.NQUADS)
+    formats.write_ntriples_and_nquads(lines, release, *streams)
     lines.clear()  # (Publication.triples reads the graph from the N-Triples)
     files[publish.TURTLE] = formats.turtle_document(assembled.turtle, Iris(base).prefix_map())
     assembled.turtle.clear()
@@ -361,40 +369,6 @@ def _graph_files(assembled: Assembled, base: str, files: publish.Staged, release
     files[publish.ONTOLOGY] = resources.ontology_file().read_bytes()
     files[publish.SHAPES] = (resources.shapes_dir() / "omskg-shapes.ttl").read_bytes()
     files[publish.DATASET_SHAPES] = (resources.shapes_dir() / "dataset-shapes.ttl").read_bytes()
-
-
-def _reader_files_of_blobs(
-    blobs: list[bytes], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
-) -> tuple[dict[str, bytes], int]:
-    fact_files = [f for blob in blobs for f in pickle.loads(blob)]
-    return _reader_files_and_sssom(fact_files, targets, meta, base)
-
-
-def _reader_files_and_sssom(
-    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
-) -> tuple[dict[str, bytes], int]:
-    """The files for readers without RDF, and the SSSOM mappings; the number of mappings."""
-    files = _reader_files(fact_files, targets, meta, base)
-    rows = mappings.mappings(fact_files, targets)
-    files[publish.SSSOM] = mappings.sssom_tsv(
-        rows, base, meta.version, meta.title, meta.license, meta.issued.isoformat()
-    )
-    return files, len(rows)
-
-
-def _reader_files(
-    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
-) -> dict[str, bytes]:
-    """The same facts for readers without RDF: nested JSON per condition (with its JSON
-    Schema), and KGX nodes and edges for the Biolink world."""
-    vocab, minted = load_vocabulary(), Minted(base)  # (both files name every entity and statement)
-    nodes, edges = kgx.kgx_files(fact_files, vocab, base, meta.infores, minted)
-    return {
-        publish.CONDITIONS: condition_json.conditions_document(fact_files, targets, vocab, base, minted),
-        publish.CONDITIONS_SCHEMA: condition_schema.conditions_schema(vocab, base, publish.CONDITIONS_SCHEMA),
-        publish.KGX_NODES: nodes,
-        publish.KGX_EDGES: edges,
-    }
 
 
 def build(

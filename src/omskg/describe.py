@@ -99,19 +99,24 @@ class Counts:
     links: Counter[tuple[str, str]] = field(default_factory=Counter)
     objects: set[str] = field(default_factory=set)
 
-    def add(self, other: Counts, sign: int = 1) -> None:
+    def add(self, other: Counts, times: int = 1) -> None:
+        """Add ``other`` ``times`` times (a negative ``times`` takes it off again; objects,
+        a set, are only ever added)."""
         for mine, theirs in ((self.properties, other.properties), (self.classes, other.classes),
                              (self.sources, other.sources)):
-            if sign > 0:
-                mine.update(theirs)
-            else:
-                mine.subtract(theirs)
-        if sign > 0:
-            self.links.update(other.links)
-        else:
-            self.links.subtract(other.links)
-        if sign > 0:
+            _add_times(mine, theirs, times)
+        _add_times(self.links, other.links, times)
+        if times > 0:
             self.objects |= other.objects
+
+
+def _add_times(mine: Counter[Any], theirs: Counter[Any], times: int) -> None:
+    if times == 1:
+        mine.update(theirs)
+    elif times == -1:
+        mine.subtract(theirs)
+    else:
+        mine.update({key: count * times for key, count in theirs.items()})
 
 
 def count_lines(lines: list[str], base: str) -> Counts:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 from rdflib import OWL, RDF, XSD, URIRef
@@ -92,6 +92,22 @@ def lines_in_chunks(lines: list[str], end: str, size: int = 20_000) -> Iterator[
     that the whole is never held twice)."""
     for start in range(0, len(lines), size):
         yield (end.join(lines[start : start + size]) + end).encode("utf-8")
+
+
+class ChunkSink(Protocol):
+    def append(self, chunk: bytes) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def write_ntriples_and_nquads(lines: list[str], graph: str, ntriples: ChunkSink, nquads: ChunkSink) -> None:
+    """The lines as N-Triples into ``ntriples`` and, in the named graph ``graph``, as N-Quads
+    into ``nquads``, chunk by chunk: each chunk is joined once, its N-Quads made from its bytes."""
+    for chunk in lines_in_chunks(lines, " .\n"):
+        ntriples.append(chunk)
+        nquads.append(nquads_of_ntriples(chunk, graph))
+    ntriples.close()
+    nquads.close()
 
 
 def nquads_of_ntriples(ntriples: bytes, graph: str) -> bytes:

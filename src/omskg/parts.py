@@ -146,8 +146,8 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
             given = own
         union = given[0] if all(b == given[0] for b in given) else sorted({line for b in given for line in b})
         blocks[subject] = union
-        for block in own:  # counted in its parts' counts: counted once, as merged, instead
-            counts.add(writers.count(block), -1)
+        for block, times in _distinct(own):  # counted in its parts' counts: once, as merged, instead
+            counts.add(writers.count(block), -times)
         counts.add(writers.count(union))
         if len(given) > 1 and union is not given[0] or subject in common.blocks:
             chosen[subject] = turtle[subject] = None  # written here from the merged block
@@ -182,6 +182,17 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
         if not isinstance(obj, ox.Literal) and where.get(str(obj), -1) != -1 and str(obj) in blocks:
             return Merged(lines, nodes, written, ordered, counts, False)
     return Merged(lines, nodes, written, ordered, counts, True, gate_graph)
+
+
+def _distinct(blocks: list[list[str]]) -> list[tuple[list[str], int]]:
+    """Each distinct block once, with how many times it occurs (a value node's block is the
+    same in every file that uses it)."""
+    found: dict[tuple[str, ...], tuple[list[str], int]] = {}
+    for block in blocks:
+        key = tuple(block)
+        seen = found.get(key)
+        found[key] = (block, 1) if seen is None else (seen[0], seen[1] + 1)
+    return list(found.values())
 
 
 def _parse_triples(lines: list[str]) -> Iterable[ox.Triple]:

@@ -7,8 +7,11 @@ import errno
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 TURTLE = "omskg.ttl"
 NTRIPLES = "omskg.nt"
@@ -39,16 +42,86 @@ class PublishError(Exception):
 SPILL_FROM = 1 << 20  # bytes: a file this large goes to the staging folder as soon as it is made
 
 
+IN_FLIGHT = 8  # chunks made and not yet written: the writer thread holds at most this many
+
+
+class _Sink:
+    """A file being written by the writer thread, chunk by chunk, with its size and SHA-256."""
+
+    def __init__(self, path: Path) -> None:
+        self.handle = open(path, "wb")  # noqa: SIM115 (closed by ``finish``, in the writer thread)
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.error: BaseException | None = None
+
+    def append(self, chunk: bytes) -> None:
+        if self.error is None:
+            try:
+                self.handle.write(chunk)
+                self.digest.update(chunk)
+                self.size += len(chunk)
+            except BaseException as error:  # (raised by ``finish``, for the file's name)
+                self.error = error
+
+    def finish(self) -> tuple[int, str]:
+        try:
+            if self.error is None:
+                self.handle.flush()
+                os.fsync(self.handle.fileno())
+        finally:
+            self.handle.close()
+        if self.error is not None:
+            raise self.error
+        return self.size, self.digest.hexdigest()
+
+
+class Stream:
+    """One large file of a ``Staged``, given chunk by chunk (``append``, then ``close``):
+    written as the chunks come where there is a staging folder, else joined in memory."""
+
+    def __init__(self, staged: Staged, name: str) -> None:
+        self._staged = staged
+        self._sink = _Sink(staged.folder / name) if staged.folder is not None else None
+        self._chunks: list[bytes] = []
+        self.name = name
+
+    def append(self, chunk: bytes) -> None:
+        if self._sink is None:
+            self._chunks.append(chunk)
+        else:
+            self._staged._submit(self._sink.append, chunk)
+
+    def close(self) -> None:
+        if self._sink is None:
+            self._staged[self.name] = b"".join(self._chunks)
+            self._chunks.clear()
+        else:
+            self._staged._pending[self.name] = self._staged._submit(self._sink.finish)
+
+
 class Staged(MutableMapping[str, bytes]):
     """The files of a publication by name. Given a staging folder, each large file is written
-    there (and flushed to disk) as soon as it is made and read back only when asked for, so
-    that the build holds at most one of them in memory; the small ones stay in memory."""
+    there (and flushed to disk) as soon as it is made, by a thread of its own while the build
+    goes on, and read back only when asked for, so that the build holds at most one of them in
+    memory; the small ones stay in memory. ``finish`` waits for the writing (and raises what
+    it met); every read of a large file waits for that file."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
         self._memory: dict[str, bytes] = {}
         self._written: set[str] = set()
         self._digests: dict[str, tuple[int, str]] = {}  # name -> (size, SHA-256), once computed
+        self._pending: dict[str, Future[tuple[int, str]]] = {}  # name -> its writing
+        self._writer: ThreadPoolExecutor | None = None
+        self._room = threading.BoundedSemaphore(IN_FLIGHT)
+
+    def _submit(self, work: Callable[..., Any], *args: Any) -> Future[Any]:
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="omskg-writer")
+        self._room.acquire()
+        future = self._writer.submit(work, *args)
+        future.add_done_callback(lambda _: self._room.release())
+        return future
 
     def __setitem__(self, name: str, content: bytes) -> None:
         if name in self:
@@ -56,30 +129,58 @@ class Staged(MutableMapping[str, bytes]):
         if self.folder is None or len(content) < SPILL_FROM:
             self._memory[name] = content
             return
-        _write(self.folder / name, content)
-        self._written.add(name)
-        self._digests[name] = (len(content), hashlib.sha256(content).hexdigest())
+        stream = self.stream(name)
+        stream.append(content)
+        stream.close()
+
+    def stream(self, name: str) -> Stream:
+        """A large file written as its chunks come (into the staging folder, where there is one)."""
+        if name in self:
+            del self[name]
+        if self.folder is not None:
+            self._written.add(name)
+        return Stream(self, name)
 
     def write(self, name: str, chunks: Iterable[bytes]) -> None:
         """A file made of ``chunks``, written as they come where there is a staging folder."""
-        if self.folder is None:
-            self[name] = b"".join(chunks)
-            return
-        if name in self:
-            del self[name]
-        size, digest = 0, hashlib.sha256()
-        with open(self.folder / name, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-                size += len(chunk)
-                digest.update(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        self._written.add(name)
-        self._digests[name] = (size, digest.hexdigest())
+        stream = self.stream(name)
+        for chunk in chunks:
+            stream.append(chunk)
+        stream.close()
+
+    def _wait(self, name: str) -> None:
+        pending = self._pending.pop(name, None)
+        if pending is not None:
+            self._digests[name] = pending.result()
+
+    def finish(self) -> None:
+        """Wait until every file is written and flushed; raise the first error met."""
+        for name in list(self._pending):
+            self._wait(name)
+        if self._writer is not None:
+            self._writer.shutdown()
+            self._writer = None
+
+    def abandon(self) -> None:
+        """Wait until the writer has stopped, whatever it met (the build failed)."""
+        for pending in self._pending.values():
+            pending.exception()
+        self._pending.clear()
+        if self._writer is not None:
+            self._writer.shutdown()
+            self._writer = None
+
+    def adopt(self, written: dict[str, tuple[int, str]]) -> None:
+        """Files another process wrote into the staging folder (``spill``), by size and SHA-256."""
+        for name, digest in written.items():
+            if name in self:
+                del self[name]
+            self._written.add(name)
+            self._digests[name] = digest
 
     def size_and_sha256(self, name: str) -> tuple[int, str]:
         """The file's byte size and SHA-256 (hex)."""
+        self._wait(name)
         found = self._digests.get(name)
         if found is None:
             content = self[name]
@@ -89,10 +190,12 @@ class Staged(MutableMapping[str, bytes]):
     def __getitem__(self, name: str) -> bytes:
         if name in self._written:
             assert self.folder is not None
+            self._wait(name)
             return (self.folder / name).read_bytes()
         return self._memory[name]
 
     def __delitem__(self, name: str) -> None:
+        self._wait(name)
         self._digests.pop(name, None)
         if name in self._written:
             assert self.folder is not None
@@ -112,6 +215,20 @@ class Staged(MutableMapping[str, bytes]):
 
     def in_memory(self) -> dict[str, bytes]:
         return dict(self._memory)
+
+
+def spill(files: dict[str, bytes], folder: Path) -> tuple[dict[str, bytes], dict[str, tuple[int, str]]]:
+    """The large files written (and flushed) into ``folder``, for a ``Staged`` there to adopt:
+    the small ones, and each large one's size and SHA-256."""
+    small: dict[str, bytes] = {}
+    written: dict[str, tuple[int, str]] = {}
+    for name, content in files.items():
+        if len(content) < SPILL_FROM:
+            small[name] = content
+        else:
+            _write(folder / name, content)
+            written[name] = (len(content), hashlib.sha256(content).hexdigest())
+    return small, written
 
 
 def _write(path: Path, content: bytes) -> None:
@@ -164,6 +281,8 @@ def write_atomically(files: Mapping[str, bytes], out_dir: Path) -> None:
     out_dir = out_dir.resolve()
     staging = staging_folder(out_dir)
     staged = isinstance(files, Staged) and files.folder == staging  # large files already there
+    if isinstance(files, Staged):
+        files.finish()
     if not staged:
         start_staging(out_dir)
     else:
