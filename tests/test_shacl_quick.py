@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from rdflib import Graph
 
 from omskg import mappings, parts, resources, shacl
+from omskg import validate as validate_module
 from omskg.facts import fact_file_paths, read_fact_files
 from omskg.graph import file_triples, ontology_triples
 from omskg.rdf import Triples, of_rdflib
@@ -317,3 +318,25 @@ def test_a_graph_adds_to_the_ontology_without_changing_it_and_counts_a_shared_tr
     assert graph.outgoing("<urn:a>") == [("<urn:p>", "<urn:b>"), ("<urn:q>", "<urn:b>"), ("<urn:p>", "<urn:c>")]
     alone = QuickGraph([], ontology)
     assert alone.objects("<urn:a>", "<urn:p>") == ["<urn:b>"] and alone.subjects("<urn:b>", "<urn:q>") == ["<urn:a>"]
+
+
+def test_part_conforms_makes_the_text_only_where_the_engine_must_decide(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build hands part_conforms what makes the text (made per part only if needed)."""
+    triples = of_rdflib(graph)
+    asked: list[bool] = []
+
+    def text() -> bytes:
+        asked.append(True)
+        return _text(triples)
+
+    assert part_conforms(_lines(triples), text) is True
+    assert asked == []  # the quick check decided
+
+    def unsure(lines: object) -> bool:
+        raise shacl.Unsure("as where the quick check cannot decide")
+
+    monkeypatch.setattr(validate_module, "_quick_default", lambda: unsure)
+    assert part_conforms(_lines(triples), text) is True  # the engine, on the text
+    assert asked == [True]

@@ -198,9 +198,8 @@ def _read_and_build(
         # a target's label travels with each file that refers to it, as a value node does
         lines = file_lines(fact_file, vocab, base, mappings.label_triples([fact_file], targets))
         part = parts.make_part(lines, writers)
-        if validate:  # the file's triples with the ontology, as N-Triples where the engine must decide
-            text = formats.ntriples_of_lines(part.lines) + _ontology_ntriples(vocab)
-            part.conforms = part_conforms(part.lines, text)
+        if validate:  # with the ontology; as N-Triples only where the engine must decide
+            part.conforms = part_conforms(part.lines, partial(_with_ontology, part.lines, vocab))
         else:
             every |= parse_ntriples(formats.ntriples_of_lines(part.lines), checked=True)
         built.append(part)
@@ -226,6 +225,10 @@ def _ontology_ntriples(vocab: Vocabulary) -> bytes:
             sorted(str(t) for t in ontology_triples(vocab))
         )
     return found
+
+
+def _with_ontology(lines: list[str], vocab: Vocabulary) -> bytes:
+    return formats.ntriples_of_lines(lines) + _ontology_ntriples(vocab)
 
 
 def _read_and_build_here(

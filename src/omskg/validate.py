@@ -6,7 +6,7 @@ the quick check where it decides."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Set
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -110,19 +110,20 @@ def _default_shapes() -> tuple[list[shacl.NodeShape], shacl.Checker | None]:
     return compiled, shacl.quick_checker(compiled, ontology)
 
 
-def part_conforms(lines: Iterable[str], ntriples: bytes) -> bool:
+def part_conforms(lines: Iterable[str], ntriples: bytes | Callable[[], bytes]) -> bool:
     """Do a part's triples, with the ontology, conform to the omskg shapes? ``lines``: str()
     of each triple, once each; ``ntriples``: the same triples and the ontology's as
-    N-Triples. The quick check (omskg.shacl.quick) answers from the lines where it can, else
-    the engine (``validate_triples(triples, ntriples=ntriples).conforms``, the triples read
-    from the text only then)."""
+    N-Triples, or what makes them when asked. The quick check (omskg.shacl.quick) answers
+    from the lines where it can, else the engine (``validate_triples(triples,
+    ntriples=ntriples).conforms``, the text made and its triples read only then)."""
     quick = _quick_default()
     if quick is not None:
         try:
             return quick(lines)
         except shacl.Unsure:
             pass
-    return validate_triples(parse_ntriples(ntriples), ntriples=ntriples).conforms
+    text = ntriples() if callable(ntriples) else ntriples
+    return validate_triples(parse_ntriples(text), ntriples=text).conforms
 
 
 def validate_triples(
