@@ -68,8 +68,16 @@ class Outcome:
 def parse_shapes(paths: list[Path]) -> Graph:
     """Shapes files (Turtle, N-Triples, JSON-LD...) as one graph, literals as written."""
     graph = Graph(bind_namespaces="none")
+    terms: dict[shacl.Term, Node] = {}
+
+    def term(node: shacl.Term) -> Node:  # (most terms recur)
+        found = terms.get(node)
+        if found is None:
+            found = terms[node] = shacl.to_rdflib(node)
+        return found
+
     with shacl.as_written():
-        graph.parse(data=ox.serialize(read_rdf(paths), format=ox.RdfFormat.N_TRIPLES), format="nt")
+        graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in read_rdf(paths))
     return graph
 
 
