@@ -121,6 +121,7 @@ CASES = [
          "merge keys (<<) are not supported in fact files; write the fields out"),
     Case("list as a key", lambda d: _object(d, "{[a]: b}"), f"{FACT}:241",
          "a key must be a single value, not a list or a mapping"),
+    Case("signalling NaN as a key", lambda d: _object(d, "{!!float snan: b}"), f"{FACT}:241", "'snan' cannot be a key"),
     Case("tag that does not fit", lambda d: _object(d, "!!int abc"), f"{FACT}:241", "'abc' is not a whole number"),
     Case("python tag", lambda d: _object(d, "!!python/object/apply:os.system [ls]"), f"{FACT}:241",
          "could not determine a constructor for the tag"),

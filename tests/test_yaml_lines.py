@@ -63,6 +63,9 @@ def _both(folder: Path, raw: bytes) -> Any:
     path = folder / f"case-{next(_NAMES)}.yaml"
     path.write_bytes(raw)
     fast, reference = _outcome(yaml_lines.load_file, path), _outcome(yaml_reference.load_file, path)
+    if reference == ("raised", "TypeError", "Cannot hash a signaling NaN value"):  # the old reader's traceback
+        assert fast[0] == "refused" and all("cannot be a key" in p for p in fast[1]), raw
+        return fast
     assert fast == reference, raw
     return fast
 
@@ -128,7 +131,7 @@ def _cases() -> list[bytes]:
 def test_hostile_yaml_reads_as_its_reference_reads_it(folder: Path) -> None:
     outcomes = [_both(folder, raw) for raw in _cases()]
     kinds = {outcome[0] for outcome in outcomes}
-    assert kinds == {"read", "refused", "raised"}  # the table reaches every way out
+    assert kinds == {"read", "refused"}  # every way out; none of them a traceback
     problems = "\n".join(line for outcome in outcomes if outcome[0] == "refused" for line in outcome[1])
     for expected in (
         "duplicate key",
@@ -146,6 +149,7 @@ def test_hostile_yaml_reads_as_its_reference_reads_it(folder: Path) -> None:
         "not UTF-8 text",
         "but found another document",
         "the file is empty",
+        "'snan' cannot be a key",
     ):
         assert expected in problems, expected
 

@@ -140,7 +140,12 @@ class LineLoader(yaml.CSafeLoader):
             raise Refused("merge keys (<<) are not supported in fact files; write the fields out", node)
         if type(node) is not yaml.ScalarNode:
             raise Refused("a key must be a single value, not a list or a mapping", node)
-        return self.value(node, depth)
+        key = self.value(node, depth)
+        try:
+            hash(key)
+        except TypeError:  # a signalling NaN (!!float snan) cannot be compared, so not be a key
+            raise Refused(f"{excerpt(node.value)} cannot be a key", node) from None
+        return key
 
     def sequence(self, node: yaml.SequenceNode, depth: int) -> list[Any]:
         self.enter(node, depth)
