@@ -78,3 +78,20 @@ def test_violations_found_in_the_forked_validator_stop_the_build(
     assert [p.name for p in out.iterdir()] == ["omskg.ttl"]
     assert (out / "omskg.ttl").read_bytes() == b"previous"
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]  # no staging folder left behind
+
+
+def test_a_build_that_fails_after_the_readers_process_started_leaves_nothing_behind(
+    tmp_path: Path, parallel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The readers' process writes into the staging folder: the build waits for it before the
+    folder is removed, whichever step fails."""
+    monkeypatch.setattr(publish, "SPILL_FROM", 1)
+
+    def broken_merge(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("merge failed")
+
+    monkeypatch.setattr(build_module.parts, "merge", broken_merge)
+    out = tmp_path / "dist"
+    with pytest.raises(RuntimeError, match="merge failed"):
+        build(resources.conditions_dir(), out, DEFAULT_BASE)
+    assert [p.name for p in tmp_path.iterdir()] == []  # neither dist nor a staging folder

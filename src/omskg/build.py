@@ -165,18 +165,24 @@ def assemble(
             if checked:
                 readers = reader.submit(reader_files.of_blobs, blobs, targets, meta, base, spill)
             reader.shutdown(wait=False, cancel_futures=not checked)
-    vocab = load_vocabulary()
-    shared = shared_triples(fact_files, vocab, base, meta)
-    ontology = set(ontology_triples(vocab))
-    merged = parts.merge(built, ontology, shared, _writers(base))
-    gate: Callable[[], bool] = lambda: False  # noqa: E731
-    if parallel and split:
-        gate = partial(parts.split_gate, parts.gate_summary(built), merged.local, merged.gate_graph, ontology)
-    del built  # (the merged graph holds what is kept of the parts)
-    stats = describe.statistics_of_counts(merged.counts, merged.subjects, len(merged.lines), base)
-    assembled = Assembled(
-        merged.lines, merged.nodes, merged.turtle, stats, fact_files, meta, targets, base, gate, readers
-    )
+    try:
+        vocab = load_vocabulary()
+        shared = shared_triples(fact_files, vocab, base, meta)
+        ontology = set(ontology_triples(vocab))
+        merged = parts.merge(built, ontology, shared, _writers(base))
+        gate: Callable[[], bool] = lambda: False  # noqa: E731
+        if parallel and split:
+            summary = parts.gate_summary(built)
+            gate = partial(parts.split_gate, summary, merged.local, merged.gate_graph, ontology)
+        del built  # (the merged graph holds what is kept of the parts)
+        stats = describe.statistics_of_counts(merged.counts, merged.subjects, len(merged.lines), base)
+        assembled = Assembled(
+            merged.lines, merged.nodes, merged.turtle, stats, fact_files, meta, targets, base, gate, readers
+        )
+    except BaseException:  # (it writes into the staging folder that the caller removes)
+        if readers is not None:
+            cf.wait([readers])
+        raise
     if whole is not None:
         assembled.__dict__["triples"] = whole | shared  # (the cached property, already known)
     progress(_rate(
@@ -230,16 +236,15 @@ def _targets() -> dict[str, mappings.Target]:
         return {}
 
 
-_ONTOLOGY_TEXT: dict[int, bytes] = {}
+_ONTOLOGY_TEXT: dict[int, tuple[Vocabulary, bytes]] = {}  # (the vocabulary kept: its id stays its own)
 
 
 def _ontology_ntriples(vocab: Vocabulary) -> bytes:
     found = _ONTOLOGY_TEXT.get(id(vocab))
-    if found is None:  # (load_vocabulary is cached: the vocabulary lives as long as the process)
-        found = _ONTOLOGY_TEXT[id(vocab)] = formats.ntriples_of_lines(
-            sorted(str(t) for t in ontology_triples(vocab))
-        )
-    return found
+    if found is None or found[0] is not vocab:
+        text = formats.ntriples_of_lines(sorted(str(t) for t in ontology_triples(vocab)))
+        found = _ONTOLOGY_TEXT[id(vocab)] = (vocab, text)
+    return found[1]
 
 
 def _with_ontology(lines: list[str], vocab: Vocabulary) -> bytes:
