@@ -82,6 +82,13 @@ def _sha(content: bytes) -> tuple[int, str]:
     return len(content), hashlib.sha256(content).hexdigest()
 
 
+def _write(files: publish_module.Staged, name: str, chunks: list[bytes]) -> None:
+    stream = files.stream(name)
+    for chunk in chunks:
+        stream.append(chunk)
+    stream.close()
+
+
 def test_staged_writes_large_files_as_they_come_with_their_size_and_sha256(tmp_path: Path) -> None:
     files = publish_module.Staged(tmp_path)
     chunks = [bytes([i]) * (100_000 + i) for i in range(3 * publish_module.IN_FLIGHT)]  # more than in flight
@@ -115,7 +122,7 @@ def test_staged_without_a_folder_joins_a_stream_in_memory() -> None:
 def test_a_failed_write_is_raised_for_its_file_not_lost(tmp_path: Path) -> None:
     (tmp_path / "omskg.nt").symlink_to("/dev/full")  # every write: No space left on device
     files = publish_module.Staged(tmp_path)
-    files.write("omskg.nt", [b"x" * 100_000, b"y"])
+    _write(files, "omskg.nt", [b"x" * 100_000, b"y"])
     with pytest.raises(OSError) as error:
         files.finish()
     assert error.value.errno == errno.ENOSPC
@@ -124,8 +131,8 @@ def test_a_failed_write_is_raised_for_its_file_not_lost(tmp_path: Path) -> None:
 def test_abandon_waits_for_the_writer_whatever_it_met(tmp_path: Path) -> None:
     (tmp_path / "omskg.nq").symlink_to("/dev/full")
     files = publish_module.Staged(tmp_path)
-    files.write("omskg.nq", [b"x" * 100_000])
-    files.write("omskg.nt", [b"y" * 100_000])
+    _write(files, "omskg.nq", [b"x" * 100_000])
+    _write(files, "omskg.nt", [b"y" * 100_000])
     files.abandon()  # no error raised: the build has failed already
     assert (tmp_path / "omskg.nt").read_bytes() == b"y" * 100_000  # written and closed before it returned
 

@@ -28,30 +28,30 @@ class Minted:
     def entity(self, entity_id: str) -> str:
         found = self._entities.get(entity_id)
         if found is None:
-            found = self._entities[entity_id] = str(self.iris.entity(entity_id))
+            found = self._entities[entity_id] = self.iris.entity_iri(entity_id)
         return found
 
     def value(self, obj: FactObject) -> str:
         found = self._values.get(obj)
         if found is None:
-            found = self._values[obj] = str(self.iris.value(obj))
+            found = self._values[obj] = self.iris.value_iri(obj)
         return found
 
     def statement(self, fact: Fact) -> str:
         found = self._statements.get(id(fact))
         if found is None or found[0] is not fact:
-            found = self._statements[id(fact)] = (fact, str(self.iris.statement(fact)))
+            found = self._statements[id(fact)] = (fact, self.iris.statement_iri(fact))
         return found[1]
 
     def source(self, source: Source) -> str:
         found = self._sources.get(id(source))
         if found is None or found[0] is not source:
-            found = self._sources[id(source)] = (source, str(self.iris.source(source)))
+            found = self._sources[id(source)] = (source, self.iris.source_iri(source))
         return found[1]
 
     def evidence(self, source: Source, evidence: Evidence) -> str:
         found = self._evidence.get(id(evidence))
         if found is None or found[0] is not evidence or found[1] is not source:
-            minted = str(self.iris.evidence(source, evidence))
+            minted = self.iris.evidence_iri(source, evidence)
             found = self._evidence[id(evidence)] = (evidence, source, minted)
         return found[2]

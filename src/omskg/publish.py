@@ -8,7 +8,7 @@ import hashlib
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -140,13 +140,6 @@ class Staged(MutableMapping[str, bytes]):
         if self.folder is not None:
             self._written.add(name)
         return Stream(self, name)
-
-    def write(self, name: str, chunks: Iterable[bytes]) -> None:
-        """A file made of ``chunks``, written as they come where there is a staging folder."""
-        stream = self.stream(name)
-        for chunk in chunks:
-            stream.append(chunk)
-        stream.close()
 
     def _wait(self, name: str) -> None:
         pending = self._pending.pop(name, None)
