@@ -7,17 +7,19 @@ shows equal to pyshacl's)."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from omskg import build, parts
+from omskg import build, parts, reach
 from omskg.graph import ontology_triples
 from omskg.rdf import Triples, of_rdflib
 from omskg.validate import validate_graph, validate_triples
-from omskg.vocab import DEFAULT_BASE, Vocabulary
+from omskg.vocab import DEFAULT_BASE, SH, Vocabulary
 
 from .test_shapes import CASES, Case, _mutate
 
@@ -107,20 +109,20 @@ def test_a_part_that_adds_to_the_ontology_is_checked_over_the_whole_graph(
 def test_shapes_that_read_backward_are_not_split(mini_graph: Graph) -> None:
     from omskg.validate import shapes_graph
 
-    reach = parts.forward_only(shapes_graph())
-    assert reach.forward  # the omskg shapes: the gate is split
-    assert {str(s).rsplit("/", 1)[-1] for s in reach.backward_shapes} == {"EntityShape"}
+    found = reach.forward_only(shapes_graph())
+    assert found.forward  # the omskg shapes: the gate is split
+    assert {str(s).rsplit("/", 1)[-1] for s in found.backward_shapes} == {"EntityShape"}
     inverse = Graph()
     for triple in shapes_graph():
         inverse.add(triple)
     inverse.update("""PREFIX sh: <http://www.w3.org/ns/shacl#>
         INSERT DATA { <urn:x:shape> sh:targetClass <urn:x:C> ;
                       sh:property [ sh:path [ sh:inversePath <urn:x:p> ] ; sh:minCount 1 ] }""")
-    assert not parts.forward_only(inverse).forward
-    assert parts._pattern_reach("SELECT $this WHERE { $this <urn:x:p> ?v . ?v <urn:x:q> ?w }") == "forward"
-    assert parts._pattern_reach("SELECT $this WHERE { ?s <urn:x:p> $this }") == "backward"
-    assert parts._pattern_reach("SELECT $this WHERE { $this <urn:x:p> ?v . ?other <urn:x:p> ?v }") == "none"
-    assert parts._pattern_reach("SELECT $this WHERE { $this a ?c . ?x a ?c }") == "none"
+    assert not reach.forward_only(inverse).forward
+    assert reach.pattern_reach("SELECT $this WHERE { $this <urn:x:p> ?v . ?v <urn:x:q> ?w }") == "forward"
+    assert reach.pattern_reach("SELECT $this WHERE { ?s <urn:x:p> $this }") == "backward"
+    assert reach.pattern_reach("SELECT $this WHERE { $this <urn:x:p> ?v . ?other <urn:x:p> ?v }") == "none"
+    assert reach.pattern_reach("SELECT $this WHERE { $this a ?c . ?x a ?c }") == "none"
 
 
 def test_the_parallel_build_uses_the_split_gate_and_agrees_with_pyshacl(
@@ -163,3 +165,80 @@ def test_the_json_ld_writer_shortens_iris_as_the_shared_shortener_does(built: Pa
         iris |= {t.value for t in (quad.subject, quad.predicate, quad.object) if isinstance(t, ox.NamedNode)}
     assert len(iris) > 300
     assert {i: compactor.shorten(i) for i in iris} == {i: compact(i, compactor.converter) or i for i in iris}
+
+
+
+QUERIES = [  # (no EXISTS: rdflib's algebra translates every pattern into a BGP)
+    "SELECT $this WHERE { $this <urn:x:p> ?v . ?v <urn:x:q> ?w }",
+    "SELECT $this WHERE { ?s <urn:x:p> $this }",
+    "SELECT $this WHERE { ?s ?p $this . ?s <urn:x:q> ?w }",
+    "SELECT $this WHERE { $this <urn:x:p> ?v . ?other <urn:x:p> ?v }",
+    "SELECT $this WHERE { $this a ?c . ?x a ?c }",
+    "SELECT $this WHERE { $this <urn:x:p>/<urn:x:q>* ?v . ?v <urn:x:r> ?w }",
+    "SELECT $this WHERE { $this (<urn:x:p>|<urn:x:q>)+ ?v }",
+    "SELECT $this WHERE { $this ^<urn:x:p> ?v }",
+    "SELECT $this WHERE { $this <urn:x:p>/^<urn:x:q> ?v }",
+    "SELECT $this WHERE { ?v ^<urn:x:p> $this }",
+    "SELECT $this WHERE { $this <urn:x:p> ?v . OPTIONAL { ?v <urn:x:q> ?w } }",
+    "SELECT $this WHERE { $this <urn:x:p> ?v . OPTIONAL { ?x <urn:x:q> ?w } }",
+    "PREFIX x: <urn:x:> SELECT DISTINCT $this ?v WHERE { $this x:p ?v ; x:q ?w . ?w x:r 1 }",
+    "SELECT $this WHERE { <urn:x:s> <urn:x:p> $this }",
+    "SELECT $this WHERE { <urn:x:s> <urn:x:p> ?v }",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_quick_reading_of_a_query_reaches_as_rdflibs_does(query: str) -> None:
+    reach.quick_parse.parse(query)  # (read by the quick parser, not handed on to rdflib)
+    assert reach.pattern_reach(query) == reach.pattern_reach_by_rdflib(query)
+
+
+EXISTS = {  # a filter's group: under NOT EXISTS anything (fewer triples, fewer matches), else forward
+    "FILTER NOT EXISTS { ?x <urn:x:q> ?v }": "forward",
+    "FILTER (!EXISTS { ?x <urn:x:q> ?v })": "forward",
+    "FILTER (NOT EXISTS { ?x <urn:x:q> ?v } || bound(?v))": "forward",
+    "FILTER NOT EXISTS { ?s <urn:x:p> $this }": "forward",
+    "FILTER EXISTS { ?x <urn:x:q> ?v }": "none",
+    "FILTER EXISTS { ?v <urn:x:q> ?x }": "forward",
+    "FILTER EXISTS { ?s <urn:x:p> $this }": "backward",
+    "FILTER (!(NOT EXISTS { ?x <urn:x:q> ?v }))": "none",
+    "FILTER (IF(EXISTS { ?x <urn:x:q> ?v }, true, false))": "none",
+    "FILTER (NOT EXISTS { ?x <urn:x:q> ?v } = false)": "none",
+    "FILTER NOT EXISTS { ?x <urn:x:q> ?v . FILTER NOT EXISTS { ?y <urn:x:r> ?x } }": "none",
+    "FILTER NOT EXISTS { ?x <urn:x:q> ?v . FILTER NOT EXISTS { ?x <urn:x:r> ?y } }": "forward",
+    "FILTER NOT EXISTS { ?x <urn:x:q> ?v . FILTER EXISTS { ?y <urn:x:r> ?x } }": "forward",
+    "OPTIONAL { ?v <urn:x:q> ?w FILTER NOT EXISTS { ?x <urn:x:r> ?w } }": "none",
+    "OPTIONAL { ?v <urn:x:q> ?w FILTER NOT EXISTS { ?w <urn:x:r> ?x } }": "forward",
+}
+
+
+@pytest.mark.parametrize("group", EXISTS)
+def test_a_pattern_under_not_exists_needs_no_reach_and_under_anything_else_it_does(group: str) -> None:
+    query = f"SELECT $this WHERE {{ $this <urn:x:p> ?v . {group} }}"
+    reach.quick_parse.parse(query)
+    assert reach.pattern_reach(query) == EXISTS[group]
+    assert reach.pattern_reach_by_rdflib(query) == "none"  # (it does not read EXISTS: never split)
+
+
+def test_a_query_beyond_the_quick_parser_is_read_by_rdflib() -> None:
+    query = "SELECT $this WHERE { $this !<urn:x:p> ?v . VALUES ?v { 1 } }"
+    with pytest.raises(reach.quick_parse.Unsupported):
+        reach.quick_parse.parse(query)
+    assert reach.pattern_reach(query) == reach.pattern_reach_by_rdflib(query) == "forward"
+    assert reach.pattern_reach("SELECT $this WHERE { ?s <urn:x:p> $this . VALUES ?s { 1 } }") == "backward"
+    assert reach.pattern_reach("SELECT $this WHERE { ?s <urn:x:p> ?v . VALUES ?s { 1 } }") == "none"
+    assert reach.pattern_reach("SELECT $this WHERE { this is not SPARQL }") == "none"
+
+
+def test_the_shipped_shapes_reach_without_rdflibs_sparql_parser() -> None:
+    code = (
+        "import sys; from omskg import reach; found = reach.shapes_reach(); assert found.forward\n"
+        "print(sorted(m for m in sys.modules if m.startswith('rdflib.plugins.sparql')))"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "[]"
+    from omskg.validate import shapes_graph
+
+    graph = shapes_graph()
+    for _, sparql in graph.subject_objects(SH.sparql):
+        reach.quick_parse.parse(reach._prefixes(graph, sparql) + str(graph.value(sparql, SH.select)))

@@ -21,11 +21,14 @@ Conditions, checked on every build (``Split.local``):
    part that holds it (a value node minted from its content, in every file that uses it),
    and every part that mentions it holds them;
 3. in Gg no triple points at a private term that has triples of its own;
-4. the shapes read forward only (``forward_only``): every path is made of predicates,
+4. the shapes read forward only (omskg.reach): every path is made of predicates,
    sequences, alternatives and repetitions, no sh:targetObjectsOf, no SPARQL-based
    constraint component or nested shape with a SPARQL constraint; each SPARQL constraint
    reaches every triple pattern forward from $this or from a node reached so, or, from
-   $this only, backward by one plain predicate (``_pattern_reach``);
+   $this only, backward by one plain predicate; a pattern under NOT EXISTS need not be
+   reached (Gi holds a subset of G's triples: what has no match in G has none in Gi),
+   but its variables are bound to terms of Gi, from which a pattern under a second NOT
+   EXISTS must again be reached forward;
 5. no focus node of Gg is a target of a shape whose SPARQL constraint needs the backward
    step from $this, and no part uses a predicate of a sh:targetObjectsOf (so every
    triple that makes a node such a target is in O + S).
@@ -45,8 +48,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -56,6 +57,7 @@ from omskg.part_text import Writers as Writers
 from omskg.part_text import make_part as make_part
 from omskg.part_text import writers as writers
 from omskg.rdf import Triples
+from omskg.reach import shapes_reach
 
 _SUBJECT_START = re.compile(rb"\n(?=[^\t])")  # Oxigraph indents every line but a subject's first
 
@@ -212,128 +214,6 @@ def _parse_lines(lines: list[str]) -> dict[str, list[ox.Triple]]:
 def parse_all(lines: list[str]) -> Triples:
     """The triples of N-Triples lines (``str`` of each triple)."""
     return set(_parse_triples(lines))
-
-
-# ---------------------------------------------------------------- condition 4: the shapes read forward
-
-
-@dataclass(frozen=True)
-class Reach:
-    """What the shapes read: ``forward`` when conditions 4 hold; ``backward_shapes``, the
-    node shapes (by node) whose SPARQL constraints step backward from $this."""
-
-    forward: bool
-    backward_shapes: frozenset[Any]
-    object_targets: frozenset[str] = frozenset()  # sh:targetObjectsOf predicates (N-Triples)
-
-
-@cache
-def shapes_reach() -> Reach:
-    """Condition 4 for the default shapes (computed once; parses their SPARQL with rdflib)."""
-    from omskg.validate import shapes_graph
-
-    return forward_only(shapes_graph())
-
-
-def forward_only(shapes: Any) -> Reach:
-    from rdflib import RDF, RDFS, Graph
-
-    from omskg.vocab import SH
-
-    g: Graph = shapes
-    if any((None, p, None) in g for p in (SH.inversePath, SH.validator, SH.nodeValidator,
-                                          SH.propertyValidator, SH.target)):
-        return Reach(False, frozenset())
-    object_targets = frozenset(f"<{o}>" for o in g.objects(None, SH.targetObjectsOf))
-    kinds = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-    top = {s for p in kinds for s in g.subjects(p, None)}
-    typed = {*g.subjects(RDF.type, SH.NodeShape), *g.subjects(RDF.type, SH.PropertyShape)}
-    top |= {s for s in typed if (s, RDF.type, RDFS.Class) in g}  # implicit class targets
-    backward: set[Any] = set()
-    for owner, sparql in g.subject_objects(SH.sparql):
-        shape = owner if owner in top else next((s for s in g.subjects(SH.property, owner) if s in top), None)
-        select = g.value(sparql, SH.select)
-        if shape is None or select is None or "$PATH" in str(select):
-            return Reach(False, frozenset())  # a nested shape's, or one this check does not read
-        reach = _pattern_reach(_prefixes(g, sparql) + str(select))
-        if reach == "none":
-            return Reach(False, frozenset())
-        if reach == "backward":
-            backward.add(shape)
-    return Reach(True, frozenset(backward), object_targets)
-
-
-def _prefixes(g: Any, sparql: Any) -> str:
-    from omskg.vocab import SH
-
-    declared: dict[str, str] = {}
-    for declarer in g.objects(sparql, SH.prefixes):
-        for declaration in g.objects(declarer, SH.declare):
-            declared[str(g.value(declaration, SH.prefix))] = str(g.value(declaration, SH.namespace))
-    return "".join(f"PREFIX {p}: <{n}>\n" for p, n in sorted(declared.items()))
-
-
-def _pattern_reach(query: str) -> str:
-    """"forward" when every triple pattern of ``query`` is reached forward from $this (or from
-    a variable reached so), "backward" when some need one plain step backward from $this,
-    "none" when some pattern is reached otherwise (or the query cannot be read)."""
-    import rdflib
-    from rdflib.paths import AlternativePath, MulPath, NegatedPath, Path, SequencePath
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        algebra = translateQuery(parseQuery(query)).algebra
-    except Exception:  # pyparsing's errors share no base worth naming
-        return "none"
-    patterns: list[tuple[Any, Any, Any]] = []
-
-    def collect(value: Any) -> None:
-        if isinstance(value, dict):
-            if getattr(value, "name", None) == "BGP":
-                patterns.extend(value["triples"])
-            for key, item in value.items():
-                if key != "_vars":
-                    collect(item)
-        elif isinstance(value, (list, tuple)) or type(value).__name__ == "ParseResults":
-            for item in value:
-                collect(item)
-
-    collect(algebra)
-
-    def forward_path(p: Any) -> bool:
-        if isinstance(p, (rdflib.URIRef, rdflib.Variable)):
-            return True
-        if isinstance(p, (SequencePath, AlternativePath)):
-            return all(forward_path(a) for a in p.args)
-        if isinstance(p, MulPath):
-            return forward_path(p.path)
-        if isinstance(p, NegatedPath):
-            return all(isinstance(a, rdflib.URIRef) for a in p.args)
-        return not isinstance(p, Path)
-
-    this = rdflib.Variable("this")
-    reached = {this}
-    pending = list(patterns)
-    backward = False
-    changed = True
-    while pending and changed:
-        changed = False
-        for pattern in list(pending):
-            s, p, o = pattern
-            plain = isinstance(p, (rdflib.URIRef, rdflib.Variable))
-            if s in reached and forward_path(p):
-                step = {o, p} if plain else {o}
-            elif o == this and plain:
-                step, backward = {s, p}, True
-            else:
-                continue
-            reached |= {v for v in step if isinstance(v, rdflib.Variable)}
-            pending.remove(pattern)
-            changed = True
-    if pending:
-        return "none"
-    return "backward" if backward else "forward"
 
 
 # ---------------------------------------------------------------- the split gate
