@@ -242,3 +242,20 @@ def test_the_shipped_shapes_reach_without_rdflibs_sparql_parser() -> None:
     graph = shapes_graph()
     for _, sparql in graph.subject_objects(SH.sparql):
         reach.quick_parse.parse(reach._prefixes(graph, sparql) + str(graph.value(sparql, SH.select)))
+
+
+def test_shapes_whose_sparql_reads_backward_under_exists_are_not_split() -> None:
+    """rdflib's algebra leaves an EXISTS group untranslated; the check once skipped it."""
+    from omskg.validate import shapes_graph
+
+    def with_constraint(group: str) -> Graph:
+        graph = Graph()
+        for triple in shapes_graph():
+            graph.add(triple)
+        graph.update(f"""PREFIX sh: <http://www.w3.org/ns/shacl#>
+            INSERT DATA {{ <urn:x:shape> sh:targetClass <urn:x:C> ; sh:sparql [ sh:select \"\"\"
+                SELECT $this WHERE {{ $this <urn:x:p> ?v . FILTER {group} }}\"\"\" ] }}""")
+        return graph
+
+    assert not reach.forward_only(with_constraint("EXISTS { ?other <urn:x:p> ?v }")).forward
+    assert reach.forward_only(with_constraint("NOT EXISTS { ?other <urn:x:p> ?v }")).forward
