@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any, Protocol
 
 import pyoxigraph as ox
@@ -155,11 +156,15 @@ def jsonld_document(nodes: list[tuple[str, str]], context: dict[str, Any]) -> by
     """The JSON-LD document of node objects (compact id, line), one per subject: the data's
     nodes first and the ontology's after them, each group by id."""
     vocabulary = (_Compactor(context).iri(str(OMSKG) + "x")[:-1], str(OMSKG))  # the ontology's terms
-    nodes = sorted(nodes, key=lambda node: (node[0].startswith(vocabulary), node[0]))
+    data: list[tuple[str, str]] = []
+    terms: list[tuple[str, str]] = []
+    for node in nodes:
+        (terms if node[0].startswith(vocabulary) else data).append(node)
+    ordered = [line for group in (data, terms) for _, line in sorted(group, key=itemgetter(0))]
     head = json.dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)
-    body = b",\n".join([("    " + node).encode("utf-8") for _, node in nodes])
+    body = ("    " + ",\n    ".join(ordered)) if ordered else ""
     start = head[: head.rindex("}")].rstrip() + ',\n  "@graph": [\n'
-    return start.encode("utf-8") + body + b"\n  ]\n}\n"
+    return (start + body + "\n  ]\n}\n").encode("utf-8")
 
 
 class _Compactor:

@@ -46,6 +46,7 @@ no check of it reads backward. So every result of G is a result of some Gi or of
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -105,20 +106,12 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
     common = make_part(ontology | shared, None)  # small: O and S (written below)
     ontology_terms = _terms_of(ontology)
     ontology_lines = {str(t) for t in ontology}
-    # where each term occurs: the index of its one part, or -1 when in several, or in O or S
-    where: dict[str, int] = dict.fromkeys(common.terms, -1)
-    mentions: dict[str, int] = {}  # for terms not private: how many parts mention them
-    for index, part in enumerate(parts):
-        for term in part.terms:
-            found = where.get(term)
-            if found is None:
-                where[term] = index
-            elif found != index:
-                if found >= 0:
-                    where[term] = -1
-                    mentions[term] = 2
-                else:
-                    mentions[term] = mentions.get(term, 0) + 1
+    mentions: Counter[str] = Counter()  # how many parts mention each term
+    for part in parts:
+        mentions.update(part.terms)
+
+    def private(term: str) -> bool:  # in one part only, not in O or S
+        return mentions[term] == 1 and term not in common.terms
     blocks: dict[str, list[str]] = {}  # subject -> its lines in the merged graph
     chosen: dict[str, tuple[str, str] | None] = {}  # subject -> its node (None: written here)
     turtle: dict[str, bytes | None] = {}  # subject -> its Turtle (None: written here)
@@ -126,7 +119,7 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
     for part in parts:
         for subject, (start, end) in part.blocks.items():
             block = part.lines[start:end]
-            if where[subject] != -1:  # private: only this part has it
+            if private(subject):  # only this part has it
                 blocks[subject] = block
                 chosen[subject] = part.nodes.get(subject)
                 turtle[subject] = part.turtle.get(subject)
@@ -157,11 +150,11 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
             if any(not set(b) <= ontology_lines for b in own):
                 local = False  # condition 1: a part adds to the ontology's terms
         elif own:
-            if any(b != union for b in own) or mentions.get(subject, 0) != len(own):
+            if any(b != union for b in own) or mentions[subject] != len(own):
                 local = False  # condition 2
             gate.extend(union)
-    for term, count in mentions.items():  # condition 2: mentioned, its triples elsewhere
-        if term not in held and term in common.blocks and term not in ontology_terms and count:
+    for term in common.blocks:  # condition 2: mentioned, its triples elsewhere
+        if term not in held and term not in ontology_terms and mentions[term]:
             local = False
     ordered = sorted(blocks)
     lines = [line for subject in ordered for line in blocks[subject]]
@@ -181,7 +174,7 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
     gate_graph = set(_parse_triples(sorted(set(gate))))
     for triple in gate_graph:  # condition 3: Gg points at no private term with triples
         obj = triple.object
-        if not isinstance(obj, ox.Literal) and where.get(str(obj), -1) != -1 and str(obj) in blocks:
+        if not isinstance(obj, ox.Literal) and private(str(obj)) and str(obj) in blocks:
             return Merged(lines, nodes, written, ordered, counts, False)
     return Merged(lines, nodes, written, ordered, counts, True, gate_graph)
 
