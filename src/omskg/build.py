@@ -26,9 +26,8 @@ from concurrent import futures as cf  # (its ProcessPoolExecutor is imported on 
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from omskg import describe, formats, mappings, parts, publish, reader_files, resources
+from omskg import describe, formats, mappings, parts, processes, publish, reader_files, resources
 from omskg.facts import fact_file_paths, problems_across, read_fact_files
 from omskg.graph import file_lines, ontology_triples, shared_triples
 from omskg.iris import Iris
@@ -38,25 +37,9 @@ from omskg.records import FactFile, InputError, Problem
 from omskg.validate import Engine, Outcome, _compiled_default_shapes, part_conforms, validate_triples
 from omskg.vocab import Vocabulary, load_vocabulary
 
-if TYPE_CHECKING:
-    from multiprocessing.context import BaseContext
-
 PARALLEL_FILES = 16  # fact files read and built by a pool of forked workers from this many
 
 Progress = Callable[[str], None]
-
-
-def _can_fork() -> bool:
-    """Not on Windows: there everything is done in one process."""
-    import multiprocessing  # (a build of a few files needs none: imported only here)
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _forking() -> BaseContext:
-    import multiprocessing
-
-    return multiprocessing.get_context("fork")
 
 
 def _quiet(_: str) -> None:
@@ -136,11 +119,12 @@ def assemble(
     paths = fact_file_paths(facts_dir)
     progress(f"reading {len(paths)} fact file(s) from {facts_dir} and building their triples")
     began = time.perf_counter()
-    parallel = len(paths) >= PARALLEL_FILES and _can_fork()
+    parallel = len(paths) >= PARALLEL_FILES and processes.can_fork()
     readers: cf.Future[reader_files.Spilled] | None = None
     if parallel:
+        processes.reuse_freed_memory()
         # forked now, while this process is small: it writes the files for readers later
-        reader = cf.ProcessPoolExecutor(1, mp_context=_forking())
+        reader = cf.ProcessPoolExecutor(1, mp_context=processes.forking())
         reader.submit(int).result()
         try:
             fact_files, problems, built, blobs = _read_and_build_in_parallel(paths, base, split)
@@ -279,7 +263,7 @@ def _read_and_build_in_parallel(
     blobs: list[bytes] = []
     if validate:
         _compiled_default_shapes()  # compiled once, before the workers are forked
-    with cf.ProcessPoolExecutor(workers, mp_context=_forking()) as pool:
+    with cf.ProcessPoolExecutor(workers, mp_context=processes.forking()) as pool:
         every = len(chunks)
         for blob, found, part in pool.map(_in_worker, chunks, [base] * every, [validate] * every):
             fact_files.extend(pickle.loads(blob))
