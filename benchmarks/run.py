@@ -124,8 +124,11 @@ shared = shared_triples(files, vocab, base, meta)
 merged = stage("merge parts", lambda: parts.merge(built, ontology, shared, writers))
 summary = stage("split SHACL gate", lambda: parts.gate_summary(built))
 assert stage("split SHACL gate", lambda: parts.split_gate(summary, merged.local, merged.gate_graph, ontology))
-ntriples = stage("write N-Triples", lambda: formats.ntriples_of_lines(merged.lines))
-stage("write N-Quads", lambda: formats.nquads_of_ntriples(ntriples, str(Iris(base).release(meta.version))))
+class Chunks(list):  # (what the build streams into its files, kept here)
+    def close(self):
+        pass
+release = str(Iris(base).release(meta.version))
+stage("write N-Triples and N-Quads", lambda: formats.write_ntriples_and_nquads(merged.lines, release, Chunks(), Chunks()))
 stage("write Turtle", lambda: formats.turtle_document(merged.turtle, Iris(base).prefix_map()))
 context = formats.jsonld_context(vocab, base)
 stage("write JSON-LD", lambda: formats.jsonld_document(merged.nodes, context))
