@@ -20,10 +20,12 @@ from omskg.yaml_scalars import IMPLICIT, SCALARS, STRING, Mapping, plain_tag
 #: last. A line not in this style is matched by nothing.
 _BLOCK_LINES = re.compile(
     r"^( *)(- )?(?:([A-Za-z_][A-Za-z0-9_-]{0,63}):(?: (?=[^ \n])|$))?"
-    r"(?:('[^'\n]*(?:''[^'\n]*)*')|([^-?:,\[\]{}#&*!|>'\"%@` \n][^:#\n]*(?::(?! |$)[^:#\n]*)*(?<! )))?$",
+    r"(?:('[^'\n]*+(?:''[^'\n]*+)*+')"
+    r"|([^-?:,\[\]{}#&*!|>'\"%@` \n][^:#\n]*+(?::(?! |$)[^:#\n]*+)*+(?<! )))?$",
     re.MULTILINE,
 )
 _NOT_PLAIN = object()  # a scalar that block_document leaves to LineLoader
+_NO_VALUE = object()  # a line that ends at its key or its "-"
 _CONSTRUCTOR = SafeConstructor()  # what SCALARS' constructors ask of a loader (no state)
 
 
@@ -40,6 +42,8 @@ def block_document(text: str) -> Any:
     stack: list[tuple[int, Any]] = []  # the mappings and lists open, each with its indentation
     top, container = -1, None  # the innermost of them (none yet)
     opened: tuple[Mapping, str, int] | None = None  # a key whose value is the block below it
+    keys: set[str] = set()  # the keys met so far, each a string
+    scalars: dict[str, Any] = {}  # the quoted or typed scalars met so far, by their text
     for number, (spaces, dash, key, quoted, plain) in enumerate(rows, 1):
         indent = len(spaces)
         if key and indent == top and not dash and opened is None and type(container) is Mapping:
@@ -71,13 +75,22 @@ def block_document(text: str) -> Any:
             stack.append((top, container))
         else:
             return None
+        if plain and plain[0] not in IMPLICIT:
+            value = plain  # a string, whatever follows
+        elif plain or quoted:
+            value = scalars.get(plain or quoted, _NOT_PLAIN)
+            if value is _NOT_PLAIN:
+                value = scalars[plain or quoted] = _block_scalar(quoted, plain)
+                if value is _NOT_PLAIN:
+                    return None
+        else:
+            value = _NO_VALUE
         if dash:
             if type(container) is not list:
                 return None
             if not key:
-                value = _block_scalar(quoted, plain)
-                if value is _NOT_PLAIN:
-                    return None
+                if value is _NO_VALUE:
+                    return None  # "- " and nothing after it
                 container.append(value)
                 continue
             item = _mapping(number)
@@ -86,18 +99,17 @@ def block_document(text: str) -> Any:
             stack.append((top, container))
         elif not key or type(container) is list:
             return None
-        if key in container or (key[0] in IMPLICIT and plain_tag(key) != STRING) or len(stack) >= MAX_DEPTH:
+        if key in container or len(stack) >= MAX_DEPTH:
             return None
-        container.key_lines[key] = number
-        if plain and plain[0] not in IMPLICIT:
-            container[key] = plain  # a string, whatever follows
-        elif plain or quoted:
-            value = _block_scalar(quoted, plain)
-            if value is _NOT_PLAIN:
+        if key not in keys:
+            if key[0] in IMPLICIT and plain_tag(key) != STRING:
                 return None
-            container[key] = value
-        else:
+            keys.add(key)
+        container.key_lines[key] = number
+        if value is _NO_VALUE:
             opened = (container, key, top)
+        else:
+            container[key] = value
     return stack[0][1] if stack and opened is None else None
 
 
@@ -111,8 +123,6 @@ def _mapping(line: int) -> Mapping:
 def _block_scalar(quoted: str, plain: str) -> Any:
     if quoted:
         return quoted[1:-1].replace("''", "'")
-    if not plain:
-        return _NOT_PLAIN  # "- " and nothing after it
     tag = plain_tag(plain)
     return plain if tag == STRING else _plain_value(tag, plain)
 
