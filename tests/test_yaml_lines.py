@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from yaml.resolver import Resolver
 
 from omskg import yaml_block, yaml_lines, yaml_scalars
-from omskg.bounds import MAX_DEPTH
+from omskg.bounds import MAX_DEPTH, MAX_VALUES
 from omskg.records import InputError
 
 from . import yaml_reference
@@ -287,6 +287,11 @@ def test_generated_block_style_reads_as_its_reference_reads_it(
         lines[row] = lines[row][:at] + data.draw(st.sampled_from(" \t#:'-\n!&*[{")) + lines[row][at:]
     raw = ("\n".join(lines) + data.draw(st.sampled_from(["\n", "", "\n\n"]))).encode("utf-8")
     _taken(raw, _both(folder, raw))
+
+
+def test_a_file_of_too_many_lines_is_left_to_libyaml_before_its_lines_are_matched() -> None:
+    assert yaml_block.block_document("a: 1\n" + "\n" * (MAX_VALUES // 3 - 2)) == {"a": 1}
+    assert yaml_block.block_document("a: 1\n" + "\n" * (MAX_VALUES // 3 - 1)) is None  # millions of rows else
 
 
 def test_a_fact_file_in_the_block_style_is_read_line_by_line() -> None:

@@ -34,9 +34,11 @@ def block_document(text: str) -> Any:
     (``_BLOCK_LINES``) and nothing in it is refused; None otherwise (LineLoader then reads
     it, or tells what is wrong). Such a line has one reading only: no flow style, anchor,
     tag, comment, document marker, empty value or scalar over several lines."""
-    rows = _BLOCK_LINES.findall(text)
     lines = text.count("\n") + 1
-    if len(rows) != lines or 3 * lines >= MAX_VALUES or not text.replace("\n", "").isprintable():
+    if 3 * lines >= MAX_VALUES or not text.replace("\n", "").isprintable():
+        return None  # (a row for each of millions of empty lines would take more memory than libyaml)
+    rows = _BLOCK_LINES.findall(text)
+    if len(rows) != lines:
         return None
     container: Any
     stack: list[tuple[int, Any]] = []  # the mappings and lists open, each with its indentation
