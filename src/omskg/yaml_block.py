@@ -17,7 +17,8 @@ from omskg.yaml_scalars import IMPLICIT, SCALARS, STRING, Mapping, plain_tag
 #: The lines of the plain block style fact files are written in, each: indentation, "- " or
 #: not, then "key:" (a short word), a value, or both. A value is a single-quoted scalar or a
 #: plain one that is nothing else: no indicator first, no ": " or "#" in it, no ":" or space
-#: last. A line not in this style is matched by nothing.
+#: last. A line not in this style is matched by nothing. (A key of 64 characters at most:
+#: libyaml refuses one over 1024, and plain_tag remembers the tags of 64.)
 _BLOCK_LINES = re.compile(
     r"^( *)(- )?(?:([A-Za-z_][A-Za-z0-9_-]{0,63}):(?: (?=[^ \n])|$))?"
     r"(?:('[^'\n]*+(?:''[^'\n]*+)*+')"
@@ -36,7 +37,7 @@ def block_document(text: str) -> Any:
     tag, comment, document marker, empty value or scalar over several lines."""
     lines = text.count("\n") + 1
     if 3 * lines >= MAX_VALUES or not text.replace("\n", "").isprintable():
-        return None  # (a row for each of millions of empty lines would take more memory than libyaml)
+        return None  # at most 3 values a line: none over MAX_VALUES (and no row for each of millions)
     rows = _BLOCK_LINES.findall(text)
     if len(rows) != lines:
         return None
