@@ -35,6 +35,8 @@ def block_document(text: str) -> Any:
     (``_BLOCK_LINES``) and nothing in it is refused; None otherwise (LineLoader then reads
     it, or tells what is wrong). Such a line has one reading only: no flow style, anchor,
     tag, comment, document marker, empty value or scalar over several lines."""
+    if text[:1] in ("#", "%"):
+        return None  # a comment or a directive first, as in curated and drafted files: not the style
     lines = text.count("\n") + 1
     if 3 * lines >= MAX_VALUES or not text.replace("\n", "").isprintable():
         return None  # at most 3 values a line: none over MAX_VALUES (and no row for each of millions)
