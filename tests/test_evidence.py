@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omskg.checking import Checker
+from omskg.facts import _Reader
 from omskg.sources import anchor, checked_evidence, well_formed
+from omskg.vocab import Vocabulary
 from omskg.yaml_lines import Mapping
 
 TEXT = "Ataxia. Ataxia is common. It is common in children.\nIt is rare. \u00e9t\u00e9 ataxia is common. "
@@ -71,6 +73,38 @@ def test_the_usual_block_is_taken_as_the_checks_take_it(value: Any) -> None:
         assert value.keys() != {"quote", "start", "end"}  # only the usual block is taken at once
     other = Checker(Path("facts.yaml"))
     assert (anchor(other, TEXT, value, 3, "fact 'f'"), other.problems) == (checked, checker.problems)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(_evidence(), min_size=1, max_size=5), again=st.lists(st.integers(0, 4), max_size=8))
+def test_a_recurring_block_is_anchored_once_as_each_would_be(
+    vocab: Vocabulary, values: list[Any], again: list[int]
+) -> None:
+    """A fact file's reader anchors a block it has anchored before at once, to the very
+    same record; any other block (a refused one, one whose start is True or 3.0 where the
+    first was 1 or 3) it anchors as ``anchor`` does, every problem told each time."""
+    blocks = values + [values[number % len(values)] for number in again]
+    reader, checker = _Reader(Path("facts.yaml"), vocab), Checker(Path("facts.yaml"))
+    reader.source_text = TEXT
+    found = [reader.evidence(block, 3, "fact 'f'") for block in blocks]
+    assert found == [anchor(checker, TEXT, block, 3, "fact 'f'") for block in blocks]
+    assert reader.problems == checker.problems
+    for block, evidence in zip(blocks, found, strict=True):
+        if evidence is not None and type(block) is Mapping and block.keys() == {"quote", "start", "end"}:
+            assert evidence is reader.anchored[(block["quote"], block["start"], block["end"])]
+
+
+def test_offsets_equal_to_a_recurring_blocks_but_not_whole_numbers_are_refused(vocab: Vocabulary) -> None:
+    reader = _Reader(Path("facts.yaml"), vocab)
+    reader.source_text = TEXT
+    for quote, start, end in (("Ataxia", 0, 6), ("A", 0, 1)):
+        assert reader.evidence(_block({"quote": quote, "start": start, "end": end}), 3, "fact 'f'")
+    for start, end in ((False, 6), (0.0, 6), (Decimal(0), 6), (0, Decimal(6)), (0, 6.0)):
+        assert reader.evidence(_block({"quote": "Ataxia", "start": start, "end": end}), 3, "fact 'f'") is None
+    assert reader.evidence(_block({"quote": "A", "start": 0, "end": True}), 3, "fact 'f'") is None
+    assert [problem.message for problem in reader.problems] == 6 * [
+        "fact 'f': evidence start and end must be whole numbers"
+    ]
 
 
 def test_a_quote_before_its_first_occurrence_or_off_by_one_is_refused() -> None:

@@ -1,7 +1,7 @@
-"""The YAML reader (``omskg.yaml_lines``, libyaml's node tree built in one walk) held to its
-reference (``tests/yaml_reference.py``, PyYAML's constructor machinery): for hostile and
-for generated input, the same values, lines and shared objects, or the same problem on the
-same line."""
+"""The YAML reader (``omskg.yaml_lines``, libyaml's node tree built in one walk, or the plain
+block style read line by line by ``omskg.yaml_block``) held to its reference
+(``tests/yaml_reference.py``, PyYAML's constructor machinery): for hostile and for generated
+input, the same values, lines and shared objects, or the same problem on the same line."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from yaml.resolver import Resolver
 
-from omskg import yaml_lines
-from omskg.bounds import MAX_DEPTH
+from omskg import yaml_block, yaml_lines, yaml_scalars
+from omskg.bounds import MAX_DEPTH, MAX_VALUES
 from omskg.records import InputError
 
 from . import yaml_reference
@@ -154,6 +154,30 @@ def test_hostile_yaml_reads_as_its_reference_reads_it(folder: Path) -> None:
         assert expected in problems, expected
 
 
+def test_the_block_style_is_read_line_by_line_as_its_reference_reads_it(folder: Path) -> None:
+    """Each hostile case put to the line-by-line reader itself: what it takes, it reads as
+    the reference does; the rest (syntax errors and refusals among them) it leaves."""
+    taken = 0
+    for raw in _cases():
+        outcome = _both(folder, raw)
+        if _taken(raw, outcome):
+            taken += 1
+    assert taken >= 90  # the plain scalars of every kind, as values and as list items
+
+
+def _taken(raw: bytes, outcome: Any) -> bool:
+    """Whether ``yaml_block`` reads ``raw``; if it does, as the reference does (``outcome``)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    document = yaml_block.block_document(text)
+    if document is None:
+        return False
+    assert ("read", _shape(document, {})) == outcome, raw
+    return True
+
+
 def test_an_alias_is_the_very_same_object_and_lines_are_kept(folder: Path) -> None:
     path = folder / "aliases.yaml"
     path.write_text("a: &x [1, {b: 2}]\n\nc: *x\nd:\n  e: *x\n", encoding="utf-8")
@@ -207,6 +231,85 @@ def test_generated_yaml_reads_as_its_reference_reads_it(folder: Path, document: 
     _both(folder, document.encode("utf-8"))
 
 
+_KEY = (
+    st.sampled_from(["id", "kind", "label", "quote", "start", "end", "b-c", "_x", "outOf", "a1"])
+    | st.sampled_from(["yes", "on", "y", "null", "NULL", "k" * 64, "k" * 65])
+    | st.text(alphabet="abyn_-0", min_size=1, max_size=4)
+)
+_WORDS = st.from_regex(r"[A-Za-z0-9é][A-Za-z0-9é ,.()/'\"-]{0,12}", fullmatch=True)
+_LEAF = (
+    _WORDS
+    | _WORDS
+    | _SCALAR
+    | st.text(alphabet="ab :#'\"-.0é[]{},!&*?|>%@`~=<", max_size=8)
+    | st.sampled_from(["'it''s'", "''", "'a: b # c'", "'x'y", "a: b", "C#", "x:", "x :y", "2026-04-07", "69"])
+)
+_TREE = st.recursive(
+    _LEAF,
+    lambda children: st.lists(children, min_size=1, max_size=3)
+    | st.lists(st.tuples(_KEY, children), min_size=1, max_size=3),
+    max_leaves=10,
+)
+
+
+def _render(data: st.DataObject, node: Any, indent: int) -> list[str]:
+    """``node`` (a leaf's text, a list, or a list of key-value pairs) in block style at
+    ``indent``, each list as indented as its key or more, each mapping more."""
+    pad, lines = " " * indent, []
+    mapping = isinstance(node, list) and bool(node) and isinstance(node[0], tuple)
+    for item in node:
+        key, value = item if mapping else (None, item)
+        head = f"{pad}{key}:" if mapping else f"{pad}-"
+        if isinstance(value, str):
+            lines.append(f"{head} {value}" if value else head)
+            continue
+        if mapping:
+            compact = not (value and isinstance(value[0], tuple)) and data.draw(st.booleans())
+            lines.append(head)
+            lines.extend(_render(data, value, indent if compact else indent + data.draw(st.integers(1, 3))))
+        else:
+            inner = _render(data, value, indent + 2)
+            lines.extend([head + inner[0][indent + 1 :], *inner[1:]])
+    return lines
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data(), tree=_TREE.filter(lambda tree: isinstance(tree, list)))
+def test_generated_block_style_reads_as_its_reference_reads_it(
+    folder: Path, data: st.DataObject, tree: Any
+) -> None:
+    """Documents in (or, after one change, just out of) the plain block style: the reader,
+    and the line-by-line reader when it takes them, agree with the reference."""
+    lines = _render(data, tree, 0)
+    if data.draw(st.booleans()):  # one character put in, the kind that changes what a line is
+        row = data.draw(st.integers(0, len(lines) - 1))
+        at = data.draw(st.integers(0, len(lines[row])))
+        lines[row] = lines[row][:at] + data.draw(st.sampled_from(" \t#:'-\n!&*[{")) + lines[row][at:]
+    raw = ("\n".join(lines) + data.draw(st.sampled_from(["\n", "", "\n\n"]))).encode("utf-8")
+    _taken(raw, _both(folder, raw))
+
+
+def test_a_file_of_too_many_lines_is_left_to_libyaml_before_its_lines_are_matched() -> None:
+    assert yaml_block.block_document("a: 1\n" + "\n" * (MAX_VALUES // 3 - 2)) == {"a": 1}
+    assert yaml_block.block_document("a: 1\n" + "\n" * (MAX_VALUES // 3 - 1)) is None  # millions of rows else
+
+
+def test_a_fact_file_in_the_block_style_is_read_line_by_line() -> None:
+    text = (
+        "source:\n  id: s\n  last_updated: 2026-04-07\n  header:\n    quote: 'Last updated: 2026-04-07'\n"
+        "    start: 0\n    end: 24\nentities:\n- id: e\n  xrefs:\n    exact:\n    - MONDO:0015247\n\n"
+        "  label: it's a rare, immune-mediated disorder (OMS) [sic] {x}\nfacts:\n  - id: f\n    coreFeature: true\n"
+    )
+    document = yaml_block.block_document(text)
+    assert document == yaml_lines.LineLoader(text).document()
+    assert (document.line, document.key_lines) == (1, {"source": 1, "entities": 8, "facts": 15})
+    assert (document["source"].line, document["entities"][0].line, document["facts"][0].key_lines) == (
+        2,
+        9,
+        {"id": 16, "coreFeature": 17},
+    )
+
+
 @settings(max_examples=300, deadline=None)
 @given(value=st.text(max_size=12) | _SCALAR)
 def test_each_tag_is_resolved_as_pyyaml_resolves_it(value: str) -> None:
@@ -224,3 +327,4 @@ def test_each_tag_is_resolved_as_pyyaml_resolves_it(value: str) -> None:
     # what LineLoader.resolve leaves out of PyYAML's: path resolvers and resolvers for any text
     assert not yaml_lines.LineLoader.yaml_path_resolvers
     assert None not in yaml_lines.LineLoader.yaml_implicit_resolvers
+    assert yaml_lines.LineLoader.yaml_implicit_resolvers is yaml_scalars.IMPLICIT  # what plain_tag resolves by

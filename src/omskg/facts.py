@@ -32,7 +32,7 @@ from omskg.records import (
     QualifierValue,
     Text,
 )
-from omskg.sources import anchor, read_source
+from omskg.sources import EVIDENCE_FIELDS, anchor, read_source
 from omskg.vocab import OMSKG, RDF_LANGSTRING, XSD_STRING, Vocabulary
 from omskg.yaml_lines import Mapping, load_file
 
@@ -82,9 +82,21 @@ class _Reader(Checker):
         self.vocab = vocab
         self.tables = _tables(vocab)
         self.source_text = ""
+        self.anchored: dict[tuple[str, int, int], Evidence] = {}  # (quote, start, end) -> its evidence
 
     def evidence(self, value: Any, line: int, what: str) -> Evidence | None:
-        return anchor(self, self.source_text, value, line, what)
+        """``anchor``, once for each evidence block that recurs (most facts share a sentence)."""
+        if type(value) is not Mapping or value.keys() != EVIDENCE_FIELDS:
+            return anchor(self, self.source_text, value, line, what)
+        key = (value["quote"], value["start"], value["end"])
+        if type(key[0]) is not str or type(key[1]) is not int or type(key[2]) is not int:
+            return anchor(self, self.source_text, value, line, what)  # (True and 1 are one key)
+        found = self.anchored.get(key)
+        if found is None:
+            found = anchor(self, self.source_text, value, line, what)
+            if found is not None:  # what is refused is checked (and told) each time
+                self.anchored[key] = found
+        return found
 
     def draft_mark(self, mapping: Mapping, what: str) -> None:
         """A proposal of ``omskg draft`` that is still marked as such is never published."""

@@ -7,23 +7,21 @@ refused with the line it is on: a file that is not a regular file or is too larg
 aliases that expand past ``MAX_VALUES`` values (an alias bomb), nesting deeper than
 ``MAX_DEPTH``, merge keys, other tags, keys that are lists or mappings, whole numbers
 of more than ``MAX_DIGITS`` digits, impossible dates, and invisible or control characters.
+
+A file written wholly in the plain block style (as fact files are) is read line by line by
+``omskg.yaml_block``, to the same values and lines; libyaml reads any other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from pathlib import Path
-from re import Pattern
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import ConstructorError
 
 from omskg.bounds import (
     MAX_DEPTH,
-    MAX_DIGITS,
     MAX_FACT_FILE_BYTES,
     MAX_VALUES,
     UnreadableFile,
@@ -34,24 +32,16 @@ from omskg.bounds import (
     read_regular_file,
 )
 from omskg.records import InputError, Problem
+from omskg.yaml_block import block_document
+from omskg.yaml_scalars import SCALARS, STRING, Mapping, Refused, plain_tag
+
+__all__ = ["LineLoader", "Mapping", "load_file"]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SCALAR_NODE = yaml.ScalarNode
 _UNFINISHED = object()  # what a list or mapping is built as until it is (an alias inside it is refused)
-_LARGEST = 10**MAX_DIGITS
-
-
-class Mapping(dict[str, Any]):
-    __slots__ = ("line", "key_lines")
-    line: int
-    key_lines: dict[str, int]
-
-
-class Refused(ConstructorError):
-    """Well-formed YAML that a fact file may not hold (not a syntax error)."""
-
-    def __init__(self, message: str, node: yaml.Node) -> None:
-        super().__init__(None, None, message, node.start_mark)
+_SEQUENCE = yaml.CSafeLoader.DEFAULT_SEQUENCE_TAG
+_MAPPING = yaml.CSafeLoader.DEFAULT_MAPPING_TAG
 
 
 class LineLoader(yaml.CSafeLoader):
@@ -68,9 +58,7 @@ class LineLoader(yaml.CSafeLoader):
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
         if kind is _SCALAR_NODE:
-            if implicit[0] and (not value or value[0] in _IMPLICIT):  # plain, and may be more than a string
-                return _implicit_tag(value) if len(value) <= _REMEMBERED else _implicit_tag.__wrapped__(value)
-            return _STRING
+            return plain_tag(value) if implicit[0] else STRING
         return _SEQUENCE if kind is yaml.SequenceNode else _MAPPING
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
@@ -86,7 +74,7 @@ class LineLoader(yaml.CSafeLoader):
     def value(self, node: yaml.Node, depth: int) -> Any:
         """What ``node`` stands for, ``depth`` lists and mappings down."""
         tag = node.tag
-        if tag == _STRING and type(node) is yaml.ScalarNode:
+        if tag == STRING and type(node) is yaml.ScalarNode:
             return _string(node)  # the same object for an alias too: node.value itself
         built = self.built
         if node in built:
@@ -97,9 +85,9 @@ class LineLoader(yaml.CSafeLoader):
             value: Any = self.mapping(node, depth + 1)
         elif tag == _SEQUENCE and type(node) is yaml.SequenceNode:
             value = self.sequence(node, depth + 1)
-        elif tag in _SCALARS and type(node) is yaml.ScalarNode:
-            value = _SCALARS[tag](self, node)
-        elif tag in _SCALARS or tag in (_STRING, _SEQUENCE, _MAPPING):
+        elif tag in SCALARS and type(node) is yaml.ScalarNode:
+            value = SCALARS[tag](self, node)
+        elif tag in SCALARS or tag in (STRING, _SEQUENCE, _MAPPING):
             raise Refused(f"{excerpt(tag)} cannot tag {_kind(node)}", node)
         else:
             raise ConstructorError(
@@ -116,7 +104,7 @@ class LineLoader(yaml.CSafeLoader):
         mapping = Mapping()
         mapping.line = node.start_mark.line + 1
         key_lines = mapping.key_lines = {}
-        sizes, string, scalar = self.sizes, _STRING, _SCALAR_NODE
+        sizes, string, scalar = self.sizes, STRING, _SCALAR_NODE
         size = 1 + len(node.value)
         for key_node, value_node in node.value:
             key = key_node.value
@@ -150,7 +138,7 @@ class LineLoader(yaml.CSafeLoader):
     def sequence(self, node: yaml.SequenceNode, depth: int) -> list[Any]:
         self.enter(node, depth)
         items = []
-        sizes, string, scalar = self.sizes, _STRING, _SCALAR_NODE
+        sizes, string, scalar = self.sizes, STRING, _SCALAR_NODE
         size = 1 + len(node.value)
         for child in node.value:
             value = child.value
@@ -167,18 +155,6 @@ class LineLoader(yaml.CSafeLoader):
         if depth > MAX_DEPTH:
             raise Refused(f"mappings and lists nested more than {MAX_DEPTH} deep", node)
         self.built[node] = _UNFINISHED
-
-
-_REMEMBERED = 64  # characters of a plain scalar whose tag is remembered (the words and numbers that recur)
-
-
-@lru_cache(maxsize=4096)
-def _implicit_tag(value: str) -> str:
-    """The tag of a plain scalar, matched against the implicit resolvers of its first character."""
-    for tag, pattern in _IMPLICIT[value[:1]]:
-        if pattern.match(value):
-            return tag
-    return _STRING
 
 
 def _too_many_values(node: yaml.Node) -> Refused:
@@ -204,78 +180,6 @@ def _string(node: yaml.Node) -> str:
     return value
 
 
-def _construct_int(loader: LineLoader, node: yaml.ScalarNode) -> int:
-    written = node.value.replace("_", "")
-    if len(written) > 2 * MAX_DIGITS + 8:  # even in binary, more than MAX_DIGITS decimal digits
-        raise Refused(_too_many_digits(written), node)
-    if written.isascii() and written.isdigit() and (written[0] != "0" or written == "0"):
-        number = int(written)  # the usual case (a leading 0 would make it octal)
-    else:
-        try:
-            number = SafeConstructor.construct_yaml_int(loader, node)
-        except (ValueError, IndexError):
-            raise Refused(f"{excerpt(written)} is not a whole number", node) from None
-    if abs(number) >= _LARGEST:
-        raise Refused(_too_many_digits(written), node)
-    return number
-
-
-def _too_many_digits(written: str) -> str:
-    return (
-        f"the whole number {excerpt(written, 30)} has more than {MAX_DIGITS} digits, more than "
-        "xsd:integer and xsd:decimal keep exactly in every triple store"
-    )
-
-
-def _construct_float(loader: LineLoader, node: yaml.ScalarNode) -> Decimal | float:
-    written = node.value.replace("_", "")
-    if ":" in written or written.lower().lstrip("+-") in (".inf", ".nan"):
-        if len(written) > 2 * MAX_DIGITS + 8:
-            raise Refused(_too_many_digits(written), node)
-        try:
-            number: float = SafeConstructor.construct_yaml_float(loader, node)
-        except (ValueError, IndexError):
-            raise Refused(f"{excerpt(written)} is not a number", node) from None
-        return number  # sexagesimal, infinite or not a number: refused where a number is read
-    try:
-        return Decimal(written)  # exactly as written: its digits are checked where it is read
-    except InvalidOperation:
-        raise Refused(f"{excerpt(written)} is not a number", node) from None
-
-
-def _construct_bool(loader: LineLoader, node: yaml.ScalarNode) -> bool:
-    written = node.value
-    value = SafeConstructor.bool_values.get(written.lower())
-    if value is None:
-        raise Refused(f"{excerpt(written)} is not true or false", node)
-    return value
-
-
-def _construct_null(loader: LineLoader, node: yaml.ScalarNode) -> None:
-    return None
-
-
-def _construct_timestamp(loader: LineLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return SafeConstructor.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError, AttributeError) as error:
-        raise Refused(f"{excerpt(node.value, 40)} is not a date: {error}", node) from None
-
-
-_STRING = LineLoader.DEFAULT_SCALAR_TAG
-_IMPLICIT: dict[str, list[tuple[str, Pattern[str]]]] = LineLoader.yaml_implicit_resolvers
-_SEQUENCE = LineLoader.DEFAULT_SEQUENCE_TAG
-_MAPPING = LineLoader.DEFAULT_MAPPING_TAG
-#: How each tag of a single value other than a string is built (any other tag is refused).
-_SCALARS: dict[str, Callable[[LineLoader, yaml.ScalarNode], Any]] = {
-    "tag:yaml.org,2002:null": _construct_null,
-    "tag:yaml.org,2002:bool": _construct_bool,
-    "tag:yaml.org,2002:int": _construct_int,
-    "tag:yaml.org,2002:float": _construct_float,
-    "tag:yaml.org,2002:timestamp": _construct_timestamp,
-}
-
-
 def load_file(path: Path) -> Any:
     """The YAML document in ``path``; an InputError naming the line of a syntax error or of
     what a fact file may not hold."""
@@ -289,6 +193,12 @@ def load_file(path: Path) -> Any:
         line = raw[: error.start].count(b"\n") + 1
         message = f"not UTF-8 text: {error.reason} at byte {error.start}"
         raise InputError([Problem(path, line, message)]) from None
+    document = block_document(text)
+    return _composed(path, text) if document is None else document
+
+
+def _composed(path: Path, text: str) -> Any:
+    """The document in ``text`` read by LineLoader (libyaml's node tree)."""
     loader = LineLoader(text)
     try:
         document = loader.document()
