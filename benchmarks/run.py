@@ -128,7 +128,8 @@ class Chunks(list):  # (what the build streams into its files, kept here)
     def close(self):
         pass
 release = str(Iris(base).release(meta.version))
-stage("write N-Triples and N-Quads", lambda: formats.write_ntriples_and_nquads(merged.lines, release, Chunks(), Chunks()))
+both = lambda: formats.write_ntriples_and_nquads(merged.lines, release, Chunks(), Chunks())  # noqa: E731
+stage("write N-Triples and N-Quads", both)
 stage("write Turtle", lambda: formats.turtle_document(merged.turtle, Iris(base).prefix_map()))
 context = formats.jsonld_context(vocab, base)
 stage("write JSON-LD", lambda: formats.jsonld_document(merged.nodes, context))
