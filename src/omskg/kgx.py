@@ -77,7 +77,8 @@ def _json(value: Any) -> str:
 
 class _Kgx:
     """Each record as its JSON line, written from its fields' JSON (a key's text, an entity's
-    CURIE, a file's source made once), as ``_ENCODER`` writes the record's dict."""
+    CURIE, a file's source made once), as ``_ENCODER`` writes the record's dict. (The fields
+    written with ``encode_basestring`` are strings: IRIs, and what the fact files' reader checked.)"""
 
     def __init__(self, fact_files: list[FactFile], vocab: Vocabulary, minted: Minted, infores: str) -> None:
         self.vocab = vocab
@@ -86,6 +87,7 @@ class _Kgx:
         self.entities: dict[str, Entity] = {e.id: e for f in fact_files for e in f.entities}
         self.categories: dict[str, str] = {}  # entity kind -> its Biolink category
         self.predicates: dict[str, str] = {}  # omskg predicate -> its Biolink predicate
+        self.edge_kinds: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}  # see edge_kind
         self.templates: dict[tuple[str, ...], str] = {}  # the keys of a record -> its str.format template
         self.curies: dict[str, str] = {}  # entity id -> its CURIE's JSON
         self.words: dict[str, str] = {}  # omskg local name -> the JSON of "omskg:{name}"
@@ -171,7 +173,7 @@ class _Kgx:
         if known is None or known[0] is not source:
             known = self.sources[id(source)] = (source, encode_basestring(self.minted.source(source)))
         keys += _EVIDENCE_KEYS
-        values += ("[" + _json(fact.evidence.quote) + "]", _json(fact.id), known[1],
+        values += ("[" + encode_basestring(fact.evidence.quote) + "]", encode_basestring(fact.id), known[1],
                    encode_basestring(self.minted.evidence(source, fact.evidence)))
         return keys, values
 
@@ -212,20 +214,29 @@ class _Kgx:
             values.append("[" + ", ".join(written) + "]")
         return self.record(tuple(keys), values)
 
+    def edge_kind(self, name: str, subject_kind: str, object_kind: str) -> tuple[str, str, str, str]:
+        """The association class of an edge by its omskg predicate and its ends' kinds, and
+        the JSON of it as a category, of its Biolink predicate and of its omskg predicate."""
+        predicate = self.predicate(name)
+        key = (self.category(subject_kind), predicate, self.category(object_kind))
+        association = ASSOCIATIONS.get(key, ASSOCIATION)
+        return association, "[" + _json(association) + "]", _json(predicate), self.word(name)
+
     def edge(self, fact: Fact, fact_file: FactFile) -> tuple[str, str]:
         """The edge's id, and its record."""
         assert isinstance(fact.object, EntityRef)
-        subject, obj = self.entities[fact.subject], self.entities[fact.object.id]
-        predicate = self.predicate(fact.predicate)
-        key = (self.category(subject.kind), predicate, self.category(obj.kind))
-        association = ASSOCIATIONS.get(key, ASSOCIATION)
+        object_id = fact.object.id
+        kinds = (fact.predicate, self.entities[fact.subject].kind, self.entities[object_id].kind)
+        found = self.edge_kinds.get(kinds)
+        if found is None:
+            found = self.edge_kinds[kinds] = self.edge_kind(*kinds)
+        association, category, predicate, original = found
         statement = self.minted.statement(fact)
         keys, values = self.fields(fact, fact_file, association)
         keys += _EDGE_KEYS
         values += (
-            encode_basestring(statement), "[" + _json(association) + "]", self.curie(fact.subject),
-            _json(predicate), self.curie(fact.object.id), self.word(fact.predicate), _KNOWLEDGE_LEVEL,
-            _AGENT_TYPE, self.infores,
+            encode_basestring(statement), category, self.curie(fact.subject), predicate,
+            self.curie(object_id), original, _KNOWLEDGE_LEVEL, _AGENT_TYPE, self.infores,
         )
         return statement, self.record(tuple(keys), values)
 
