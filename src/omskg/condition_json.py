@@ -114,6 +114,7 @@ class _Document:
         self.keys = {q: f",\n  {encode_basestring(q)}: " for q in self.literal}  # (items: at no indent)
         self.unstated = [self.keys[q] + ("null" if literal else "[]") for q, literal in self.literal.items()]
         self.index = {q: i for i, q in enumerate(self.literal)}
+        self.none_stated = "".join(self.unstated)
         self.writer = Indented()
         self.labels: dict[str, tuple[str, str]] = {}  # controlled value -> (its IRI, its label)
         self.about: dict[str, str] = {}  # entity id -> its IRI, label and xrefs as an item's fields
@@ -129,7 +130,11 @@ class _Document:
     def word(self, key: str, iri: str, label: str, words: dict[str, dict[str, str]] | None = None) -> str:
         if ":" in label or label.startswith("@") or not label:
             raise ValueError(f"{key} value <{iri}> has a label that cannot be a JSON-LD term: {label!r}")
-        known = (self.words if words is None else words).setdefault(key, {}).setdefault(label, iri)
+        tables = self.words if words is None else words
+        table = tables.get(key)
+        if table is None:
+            table = tables[key] = {}
+        known = table.setdefault(label, iri)
         if known != iri:
             raise ValueError(f"two {key} values are both labelled {label!r}: <{known}> and <{iri}>")
         return label
@@ -197,6 +202,8 @@ class _Document:
 
     def qualifiers_text(self, fact: Fact) -> str:
         """Every qualifier's field: null or an empty list where the fact states none."""
+        if not fact.qualifiers:
+            return self.none_stated
         fields = self.unstated.copy()
         for name, values in sorted(dict(fact.qualifiers).items()):
             literal = self.literal.get(name)

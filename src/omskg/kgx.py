@@ -251,7 +251,7 @@ _KNOWLEDGE_LEVEL, _AGENT_TYPE = _json(KNOWLEDGE_LEVEL), _json(AGENT_TYPE)
 def _lines(records: list[tuple[str, str]]) -> bytes:
     """The records sorted by id (stable: equal ids keep their order), a line each."""
     ordered = sorted(records, key=itemgetter(0))
-    return "".join([record + "\n" for _, record in ordered]).encode("utf-8")
+    return "\n".join([record for _, record in ordered] + [""]).encode("utf-8")
 
 
 def kgx_files(
