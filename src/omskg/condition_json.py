@@ -40,6 +40,7 @@ from omskg.records import (
     Problem,
     QualifierValue,
     Text,
+    Xref,
 )
 from omskg.vocab import BIOLINK, OMSKG, PREFIXES, Vocabulary
 
@@ -117,6 +118,7 @@ class _Document:
         self.none_stated = "".join(self.unstated)
         self.writer = Indented()
         self.labels: dict[str, tuple[str, str]] = {}  # controlled value -> (its IRI, its label)
+        self.written_words: dict[tuple[str, QualifierValue], str] = {}  # (key, controlled value) -> its word
         self.about: dict[str, str] = {}  # entity id -> its IRI, label and xrefs as an item's fields
         self.conditions: dict[str, bool] = {}  # entity kind -> whether it is a kind of condition
         self.made: set[str] = set()  # the statements of the items made since it was last emptied
@@ -150,6 +152,16 @@ class _Document:
             found = self.labels[value] = (str(OMSKG[value]), str(label) if label is not None else value)
         return self.word(key, *found)
 
+    def word_text(self, key: str, value: QualifierValue) -> str:
+        """``value_word`` written; a controlled value's once (its word, once admitted, is
+        admitted again: ``self.words`` is never emptied, unlike the entities' words)."""
+        if isinstance(value, EntityRef):
+            return encode_basestring(self.value_word(key, value))
+        found = self.written_words.get((key, value))
+        if found is None:
+            found = self.written_words[(key, value)] = encode_basestring(self.value_word(key, value))
+        return found
+
     def xrefs(self, entity: Entity) -> list[dict[str, str]]:
         return [
             {
@@ -161,12 +173,14 @@ class _Document:
             for xref in entity.xrefs
         ]
 
-    def xref_text(self, xref: dict[str, str]) -> str:
-        """A cross-reference written at no indent (the curie, IRI and match checked strings)."""
+    def xref_text(self, xref: Xref) -> str:
+        """``xrefs``' item of ``xref`` written at no indent (the curie, IRI and match checked
+        strings, the label a cell of the targets' table)."""
+        target = self.targets.get(xref.curie)
         return "".join([
-            '{\n  "id": ', encode_basestring(xref["id"]), ',\n  "iri": ', encode_basestring(xref["iri"]),
-            ',\n  "label": ', self.writer.text(xref["label"], "  "), ',\n  "match": ',
-            encode_basestring(xref["match"]), "\n}",
+            '{\n  "id": ', encode_basestring(xref.curie), ',\n  "iri": ', encode_basestring(xref.iri),
+            ',\n  "label": ', encode_basestring(target.label if target is not None else ""),
+            ',\n  "match": ', encode_basestring(xref.match), "\n}",
         ])
 
     def object_text(self, fact: Fact) -> str:
@@ -179,7 +193,7 @@ class _Document:
                 about = self.about[obj.id] = "".join([
                     ',\n  "entity": ', self.writer.text(self.minted.entity(obj.id), "  "),
                     ',\n  "label": ', self.writer.text(entity.label, "  "),
-                    ',\n  "xrefs": ', _list([self.xref_text(xref) for xref in self.xrefs(entity)]),
+                    ',\n  "xrefs": ', _list([self.xref_text(xref) for xref in entity.xrefs]),
                 ])
             return about
         if isinstance(obj, Text):
@@ -212,7 +226,7 @@ class _Document:
                 written = self.writer.text(number(value) if isinstance(value, Decimal) else value, "  ")
                 fields[self.index[name]] = self.keys[name] + written
             elif literal is not None:
-                words = [encode_basestring(self.value_word(name, v)) for v in values]
+                words = [self.word_text(name, v) for v in values]
                 fields[self.index[name]] = self.keys[name] + _list(words)
         return "".join(fields)
 

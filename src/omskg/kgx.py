@@ -69,6 +69,10 @@ def _number(value: Decimal) -> int | float:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # (json.dumps makes one a call)
 
 
+def _strings(values: list[str]) -> str:
+    return "[" + ", ".join([encode_basestring(value) for value in values]) + "]"
+
+
 def _json(value: Any) -> str:
     """``value`` as ``_ENCODER`` writes it inside a record (its C encoder writes each value
     of a dict or list on its own, with the same separators: the pieces join to its text)."""
@@ -86,6 +90,7 @@ class _Kgx:
         self.infores = _json(infores)
         self.entities: dict[str, Entity] = {e.id: e for f in fact_files for e in f.entities}
         self.categories: dict[str, str] = {}  # entity kind -> its Biolink category
+        self.category_lists: dict[str, str] = {}  # entity kind -> the JSON of [its category]
         self.predicates: dict[str, str] = {}  # omskg predicate -> its Biolink predicate
         self.edge_kinds: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}  # see edge_kind
         self.templates: dict[tuple[str, ...], str] = {}  # the keys of a record -> its str.format template
@@ -116,6 +121,12 @@ class _Kgx:
             found = self.words[name] = _json(f"omskg:{name}")
         return found
 
+    def category_list(self, kind: str) -> str:
+        found = self.category_lists.get(kind)
+        if found is None:
+            found = self.category_lists[kind] = _strings([self.category(kind)])
+        return found
+
     def category(self, kind: str) -> str:
         category = self.categories.get(kind)
         if category is None:
@@ -132,6 +143,8 @@ class _Kgx:
         return predicate
 
     def qualifier_value(self, value: QualifierValue) -> str:
+        if type(value) is str:  # (the most frequent: a controlled value)
+            return self.word(value)
         if isinstance(value, EntityRef):
             return self.curie(value.id)
         if isinstance(value, Decimal):
@@ -181,7 +194,7 @@ class _Kgx:
         keys = ["id", "category", "name", "iri", "provided_by"]
         values = [
             self.curie(entity.id),
-            "[" + _json(self.category(entity.kind)) + "]",
+            self.category_list(entity.kind),
             _json(entity.label),
             encode_basestring(self.minted.entity(entity.id)),
             "[" + self.infores + "]",
@@ -191,17 +204,17 @@ class _Kgx:
             matches.setdefault(xref.match, []).append(xref.curie)
         if "exact" in matches:
             keys.append("xref")
-            values.append(_json(matches["exact"]))
+            values.append(_strings(matches["exact"]))
         names = [
             f.object.value for f, _ in facts if f.predicate in NAME_PREDICATES and isinstance(f.object, Text)
         ]
         if names:
             keys.append("synonym")
-            values.append(_json(names))
+            values.append(_strings(names))
         for match in ("close", "broad", "narrow", "related"):
             if match in matches:
                 keys.append(f"omskg:{match}_match")
-                values.append(_json(matches[match]))
+                values.append(_strings(matches[match]))
         if facts:
             written = []  # facts whose object is not an entity, so not an edge
             for fact, fact_file in facts:
