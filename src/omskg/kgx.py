@@ -17,6 +17,7 @@ in KGX's JSON Lines format (one JSON object a line, sorted by id).
 from __future__ import annotations
 
 import json
+from _json import make_encoder
 from decimal import Decimal
 from json.encoder import encode_basestring
 from operator import itemgetter
@@ -66,7 +67,14 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # (json.dumps makes one a call)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+#: Its C encoder, made once (``_ENCODER.encode`` makes one a call); without the check for
+#: cycles (the values are made here from records, never circular).
+_ENCODE = make_encoder(None, _ENCODER.default, encode_basestring, None, ": ", ", ", True, False, True)
+
+
+def _encoded(value: Any) -> str:
+    return "".join(_ENCODE(value, 0))
 
 
 def _strings(values: list[str]) -> str:
@@ -76,7 +84,7 @@ def _strings(values: list[str]) -> str:
 def _json(value: Any) -> str:
     """``value`` as ``_ENCODER`` writes it inside a record (its C encoder writes each value
     of a dict or list on its own, with the same separators: the pieces join to its text)."""
-    return encode_basestring(value) if type(value) is str else _ENCODER.encode(value)
+    return encode_basestring(value) if type(value) is str else _encoded(value)
 
 
 class _Kgx:
@@ -148,7 +156,7 @@ class _Kgx:
         if isinstance(value, EntityRef):
             return self.curie(value.id)
         if isinstance(value, Decimal):
-            return _ENCODER.encode(_number(value))
+            return _encoded(_number(value))
         if isinstance(value, bool):
             return "true" if value else "false"
         return self.word(value)
@@ -158,11 +166,11 @@ class _Kgx:
         if isinstance(obj, Text | Boolean):
             return _json(obj.value)
         if isinstance(obj, Incidence):
-            return _ENCODER.encode({"cases": obj.cases, "outOf": obj.out_of, "period": obj.period,
-                                    "rate": _number(Decimal(obj.cases) / Decimal(obj.out_of))})
+            return _encoded({"cases": obj.cases, "outOf": obj.out_of, "period": obj.period,
+                             "rate": _number(Decimal(obj.cases) / Decimal(obj.out_of))})
         assert isinstance(obj, AgeRange)
-        return _ENCODER.encode({"statistic": f"omskg:{obj.statistic}", "min": _number(obj.min_value),
-                                "max": _number(obj.max_value), "unitText": obj.unit_text})
+        return _encoded({"statistic": f"omskg:{obj.statistic}", "min": _number(obj.min_value),
+                         "max": _number(obj.max_value), "unitText": obj.unit_text})
 
     def fields(self, fact: Fact, fact_file: FactFile, association: str = "") -> tuple[list[str], list[str]]:
         """The keys and values' JSON of a fact's record but its own: its qualifiers, in the
