@@ -25,7 +25,7 @@ from typing import Any
 from rdflib import RDFS
 from rdflib.namespace import DCTERMS, PROV, XSD
 
-from omskg.indented import Indented, Written, items_text
+from omskg.indented import Indented, Written, items_parts
 from omskg.mappings import Target
 from omskg.minted import Minted
 from omskg.records import (
@@ -386,6 +386,6 @@ def conditions_document(
     context = builder.context(groups, other_words)
     head = json.dumps({"@context": context}, indent=2, ensure_ascii=False).removesuffix("\n}")
     return b"".join([
-        head.encode("utf-8"), b',\n  "conditions": ', items_text(conditions), b',\n  "otherFacts": ',
-        items_text(other), b"\n}\n",
+        head.encode("utf-8"), b',\n  "conditions": ', *items_parts(conditions), b',\n  "otherFacts": ',
+        *items_parts(other), b"\n}\n",
     ])

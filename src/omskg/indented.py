@@ -19,18 +19,21 @@ class Written:
         self.text = text
 
 
-def items_text(items: list[Any]) -> bytes:
-    """A list of the document, as ``json.dumps(..., indent=2)`` writes it two levels down,
-    one item at a time (so that no second copy of the whole document is made as text)."""
+def items_parts(items: list[Any]) -> list[bytes]:
+    """A list of the document, as ``json.dumps(..., indent=2)`` writes it two levels down, in
+    parts, an item each (so that no second copy of the whole document is made as text)."""
     if not items:
-        return b"[]"
-    written = []
+        return [b"[]"]
     writer = Indented()
+    parts: list[bytes] = []
+    separator = b"[\n    "
     for item in items:
-        text = ["    "]
+        text: list[str] = []
         writer.write(item, "    ", text)
-        written.append("".join(text).encode("utf-8"))
-    return b"[\n" + b",\n".join(written) + b"\n  ]"
+        parts += (separator, "".join(text).encode("utf-8"))
+        separator = b",\n    "
+    parts.append(b"\n  ]")
+    return parts
 
 
 class Indented:

@@ -161,7 +161,8 @@ def sssom_tsv(
             m.comment,
         )
         lines.append("\t".join(cells))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    lines.append("")  # (the last line's end)
+    return "\n".join(lines).encode("utf-8")
 
 
 def read_sssom_rows(text: str) -> list[dict[str, str]]:
