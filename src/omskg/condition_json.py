@@ -274,9 +274,9 @@ class _Document:
                 raise ValueError(f"the fact predicate {name!r} needs its own key in condition_json.GROUPS")
             document[name] = []
         document["epidemiology"] = {EPIDEMIOLOGY[p]: [] for p in self.predicates if p in EPIDEMIOLOGY}
-        self.made = set()
+        self.made, seen = set(), frozenset({condition.id})
         for fact in by_subject.get(condition.id, []):
-            item = self.item(fact, fact_file, by_subject, frozenset({condition.id}), False)
+            item = self.item(fact, fact_file, by_subject, seen, False)
             if fact.predicate in EPIDEMIOLOGY:
                 document["epidemiology"][EPIDEMIOLOGY[fact.predicate]].append(item)
             else:
