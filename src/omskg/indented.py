@@ -41,7 +41,8 @@ class Indented:
 
     The standard library's C encoder does not indent and its Python one is slow: this one
     writes str, list, dict (with str keys), int, float, bool and None itself, each key once
-    per depth, and leaves the rest to ``json.dumps``."""
+    per depth, and leaves the rest to ``json.dumps``; a ``Written`` value is its text,
+    indented where it stands."""
 
     def __init__(self) -> None:
         self.keys: dict[str, dict[str, str]] = {}  # indent -> key -> ',\n{indent}"key": '
