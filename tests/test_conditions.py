@@ -298,7 +298,7 @@ _JSON = st.recursive(
 def test_the_indented_writer_writes_what_json_dumps_does(values: list[Any], depth: int) -> None:
     """The document's items are written as json.dumps(indent=2) writes them, at any depth,
     whatever the values (surrogates, NaN, keys that are no strings, subclasses, tuples)."""
-    from omskg.condition_json import Indented
+    from omskg.indented import Indented
 
     indent, writer = "  " * depth, Indented()
     for value in values + values:  # (the second time with the keys the writer has seen)
@@ -309,7 +309,7 @@ def test_the_indented_writer_writes_what_json_dumps_does(values: list[Any], dept
 
 @pytest.mark.parametrize("value", [{"a": [1, object()]}, {"a": 1, (1, 2): 2}, [Decimal(1)], {"a": {1j: 1}}])
 def test_the_indented_writer_refuses_what_json_dumps_refuses(value: Any) -> None:
-    from omskg.condition_json import Indented
+    from omskg.indented import Indented
 
     with pytest.raises(TypeError) as refused:
         Indented().write(value, "  ", [])
@@ -321,3 +321,42 @@ def test_the_indented_writer_refuses_what_json_dumps_refuses(value: Any) -> None
 def test_the_document_is_json_dumps_own_text(built: Path) -> None:
     text = (built / publish.CONDITIONS).read_text(encoding="utf-8")
     assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+
+
+_PLAIN = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from('"\\\n\t\x00\u2028{}[]é'), max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(quote=_PLAIN, label=_PLAIN.filter(lambda t: ":" not in t), text=_PLAIN,
+       proportion=st.decimals(allow_nan=False, allow_infinity=False) | st.sampled_from([Decimal("-0.0"), Decimal("NaN")]),
+       core=st.booleans())
+def test_items_written_ahead_read_back_as_written(
+    fact_file: Any, vocab: Any, quote: str, label: str, text: str, proportion: Decimal, core: bool
+) -> None:
+    """Items are written ahead, at no indent, and indented where they stand: with quotes,
+    labels and texts of any characters and odd numbers, the document is what json.dumps
+    writes of what it reads, and reads back the values given."""
+    import dataclasses
+
+    from omskg.records import Text
+
+    entities = tuple(dataclasses.replace(e, label=f"x{label} {e.id}") for e in fact_file.entities)
+    facts = tuple(
+        dataclasses.replace(
+            f, evidence=dataclasses.replace(f.evidence, quote=quote),
+            object=Text(text) if isinstance(f.object, Text) else f.object,
+            qualifiers=tuple(sorted({**dict(f.qualifiers), "proportion": (proportion,), "coreFeature": (core,)}.items())),
+        )
+        for f in fact_file.facts
+    )
+    written = _rebuilt(fact_file, vocab, entities=entities, facts=facts).decode("utf-8")
+    document = json.loads(written)
+    assert written == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    items = _items(document)
+    assert {i["fact"] for i in items} == {f.id for f in facts}
+    assert {i["evidence"]["quote"] for i in items} == {quote}
+    assert {i["coreFeature"] for i in items} == {core}
+    assert {i["text"] for i in items if "text" in i} == {text}
+    assert {i["label"] for i in items if "label" in i} <= {e.label for e in entities}
+    expected = json.loads(json.dumps(int(proportion) if proportion == proportion.to_integral_value() else float(proportion)))
+    assert all(i["proportion"] == expected or expected != expected for i in items)

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import RDF, Graph, URIRef
 
 from omskg import publish
@@ -170,3 +172,29 @@ def test_every_line_is_json_dumps_own_text_in_id_order(built: Path) -> None:
         lines = (built / name).read_text(encoding="utf-8").splitlines()
         assert lines == [json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True) for line in lines]
         assert [json.loads(line)["id"] for line in lines] == sorted(json.loads(line)["id"] for line in lines)
+
+
+_KEY_TEXT = st.text(st.characters() | st.sampled_from('{}"\\\n:é'), max_size=6)
+_FIELDS = st.lists(
+    st.tuples(st.sampled_from(["id", "omskg:fact", "{0}", "}{", "é"]) | _KEY_TEXT,
+              st.none() | st.booleans() | st.integers() | st.floats() | _KEY_TEXT
+              | st.lists(_KEY_TEXT, max_size=2) | st.dictionaries(_KEY_TEXT, st.integers(), max_size=2)),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(fields=st.lists(_FIELDS, min_size=1, max_size=3))
+def test_a_record_written_from_its_fields_json_is_the_encoders_text(fields: list[list[tuple[str, Any]]]) -> None:
+    """Keys with braces and quotes, a key given twice (its last value kept, as in a dict),
+    a template met again: the record is what the JSON encoder writes of its dict."""
+    from omskg.kgx import _ENCODER, _json, _Kgx
+    from omskg.minted import Minted
+    from omskg.vocab import DEFAULT_BASE, load_vocabulary
+
+    kgx = _Kgx([], load_vocabulary(), Minted(DEFAULT_BASE), "infores:omskg")
+    for given_fields in fields + fields:
+        keys = tuple(key for key, _ in given_fields)
+        written = kgx.record(keys, [_json(value) for _, value in given_fields])
+        assert written == _ENCODER.encode(dict(given_fields))
+        assert written == json.dumps(dict(given_fields), ensure_ascii=False, sort_keys=True)

@@ -4,6 +4,11 @@ record, also for records made and let go while the cache lives."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from omskg.iris import Iris
 from omskg.minted import Minted
@@ -38,3 +43,23 @@ def test_records_made_and_let_go_meanwhile_get_their_own_iris(fact_file: FactFil
         assert minted.evidence(sources[n], evidence[n]) == str(iris.evidence(sources[n], evidence[n]))
         assert minted.evidence(source, evidence[n]) == str(iris.evidence(source, evidence[n]))
         assert minted.source(sources[n]) == str(iris.source(sources[n]))
+
+
+_CONTENT = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from('"\\\n\x00\u2028é')),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(content=_CONTENT)
+def test_a_digest_is_the_sha256_of_the_canonical_json(content: object) -> None:
+    """The digest's encoder, made once, writes what json.dumps writes with sorted keys and
+    no spaces, so that the statement and value IRIs stay as they were."""
+    from omskg.iris import digest
+
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert digest(content) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    assert digest([content, content]) == digest(json.loads(f"[{canonical},{canonical}]"))

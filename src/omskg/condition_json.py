@@ -18,7 +18,6 @@ null: JSON readers see them, RDF readers read the exact values from the graph fi
 from __future__ import annotations
 
 import json
-import math
 from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 from rdflib import RDFS
 from rdflib.namespace import DCTERMS, PROV, XSD
 
+from omskg.indented import Indented, Written, items_parts
 from omskg.mappings import Target
 from omskg.minted import Minted
 from omskg.records import (
@@ -40,6 +40,7 @@ from omskg.records import (
     Problem,
     QualifierValue,
     Text,
+    Xref,
 )
 from omskg.vocab import BIOLINK, OMSKG, PREFIXES, Vocabulary
 
@@ -76,6 +77,10 @@ RESERVED = frozenset({
     "statement", "annotation", "cases", "outOf", "period", "rate", "statistic", "min", "max", "unit",
     "unitText",
 })
+#: The keys of an item, in order (the qualifiers' fields go between its object's and its evidence).
+ITEM_KEYS = frozenset({
+    "subject", "predicate", "fact", "entity", "label", "xrefs", "text", "value", "evidence", "facts",
+})
 
 
 def group_names(predicates: list[str]) -> list[str]:
@@ -104,11 +109,17 @@ class _Document:
         # Every qualifier's field, in order: a literal's is one value or null, the others' a list of words.
         self.literal = {q: str(vocab.ranges.get(q, "")).startswith(str(XSD))
                         for q in sorted(vocab.qualifiers)}
-        self.unstated: dict[str, Any] = {  # (one empty list for all: nothing changes an item once made)
-            q: None if literal else [] for q, literal in self.literal.items()
-        }
+        clash = sorted(ITEM_KEYS.intersection(self.literal))
+        if clash:
+            raise ValueError(f"the qualifier {clash[0]!r} has the name of a key of the document's items")
+        self.keys = {q: f",\n  {encode_basestring(q)}: " for q in self.literal}  # (items: at no indent)
+        self.unstated = [self.keys[q] + ("null" if literal else "[]") for q, literal in self.literal.items()]
+        self.index = {q: i for i, q in enumerate(self.literal)}
+        self.none_stated = "".join(self.unstated)
+        self.writer = Indented()
         self.labels: dict[str, tuple[str, str]] = {}  # controlled value -> (its IRI, its label)
-        self.about: dict[str, tuple[str, str, list[dict[str, str]]]] = {}  # entity id -> IRI, label, xrefs
+        self.written_words: dict[tuple[str, QualifierValue], str] = {}  # (key, controlled value) -> its word
+        self.about: dict[str, str] = {}  # entity id -> its IRI, label and xrefs as an item's fields
         self.conditions: dict[str, bool] = {}  # entity kind -> whether it is a kind of condition
         self.made: set[str] = set()  # the statements of the items made since it was last emptied
 
@@ -121,7 +132,11 @@ class _Document:
     def word(self, key: str, iri: str, label: str, words: dict[str, dict[str, str]] | None = None) -> str:
         if ":" in label or label.startswith("@") or not label:
             raise ValueError(f"{key} value <{iri}> has a label that cannot be a JSON-LD term: {label!r}")
-        known = (self.words if words is None else words).setdefault(key, {}).setdefault(label, iri)
+        tables = self.words if words is None else words
+        table = tables.get(key)
+        if table is None:
+            table = tables[key] = {}
+        known = table.setdefault(label, iri)
         if known != iri:
             raise ValueError(f"two {key} values are both labelled {label!r}: <{known}> and <{iri}>")
         return label
@@ -137,6 +152,16 @@ class _Document:
             found = self.labels[value] = (str(OMSKG[value]), str(label) if label is not None else value)
         return self.word(key, *found)
 
+    def word_text(self, key: str, value: QualifierValue) -> str:
+        """``value_word`` written; a controlled value's once (its word, once admitted, is
+        admitted again: ``self.words`` is never emptied, unlike the entities' words)."""
+        if isinstance(value, EntityRef):
+            return encode_basestring(self.value_word(key, value))
+        found = self.written_words.get((key, value))
+        if found is None:
+            found = self.written_words[(key, value)] = encode_basestring(self.value_word(key, value))
+        return found
+
     def xrefs(self, entity: Entity) -> list[dict[str, str]]:
         return [
             {
@@ -148,18 +173,33 @@ class _Document:
             for xref in entity.xrefs
         ]
 
-    def object_fields(self, fact: Fact) -> dict[str, Any]:
+    def xref_text(self, xref: Xref) -> str:
+        """``xrefs``' item of ``xref`` written at no indent (the curie, IRI and match checked
+        strings, the label a cell of the targets' table)."""
+        target = self.targets.get(xref.curie)
+        return "".join([
+            '{\n  "id": ', encode_basestring(xref.curie), ',\n  "iri": ', encode_basestring(xref.iri),
+            ',\n  "label": ', encode_basestring(target.label if target is not None else ""),
+            ',\n  "match": ', encode_basestring(xref.match), "\n}",
+        ])
+
+    def object_text(self, fact: Fact) -> str:
+        """The fields of an item that say what its statement's object is."""
         obj = fact.object
         if isinstance(obj, EntityRef):
             about = self.about.get(obj.id)
-            if about is None:  # (one list of xrefs for every item about the entity: nothing changes them)
+            if about is None:
                 entity = self.entities[obj.id]
-                about = self.about[obj.id] = (self.minted.entity(obj.id), entity.label, self.xrefs(entity))
-            return {"entity": about[0], "label": about[1], "xrefs": about[2]}
+                about = self.about[obj.id] = "".join([
+                    ',\n  "entity": ', self.writer.text(self.minted.entity(obj.id), "  "),
+                    ',\n  "label": ', self.writer.text(entity.label, "  "),
+                    ',\n  "xrefs": ', _list([self.xref_text(xref) for xref in entity.xrefs]),
+                ])
+            return about
         if isinstance(obj, Text):
-            return {"text": obj.value}
+            return ',\n  "text": ' + self.writer.text(obj.value, "  ")
         if isinstance(obj, Boolean):
-            return {"value": obj.value}
+            return ',\n  "value": ' + self.writer.text(obj.value, "  ")
         node: dict[str, Any] = {"id": self.minted.value(obj)}
         if isinstance(obj, Incidence):
             node |= {"cases": obj.cases, "outOf": obj.out_of, "period": obj.period,
@@ -172,42 +212,53 @@ class _Document:
                 "min": number(obj.min_value), "max": number(obj.max_value),
                 "unit": UCUM[obj.unit_text], "unitText": obj.unit_text,
             }
-        return {"value": node}
+        return ',\n  "value": ' + self.writer.text(node, "  ")
 
-    def qualifiers(self, fact: Fact) -> dict[str, Any]:
-        fields = dict(self.unstated)
+    def qualifiers_text(self, fact: Fact) -> str:
+        """Every qualifier's field: null or an empty list where the fact states none."""
+        if not fact.qualifiers:
+            return self.none_stated
+        fields = self.unstated.copy()
         for name, values in sorted(dict(fact.qualifiers).items()):
             literal = self.literal.get(name)
             if literal:
                 value = values[0] if values else None
-                fields[name] = number(value) if isinstance(value, Decimal) else value
+                written = self.writer.text(number(value) if isinstance(value, Decimal) else value, "  ")
+                fields[self.index[name]] = self.keys[name] + written
             elif literal is not None:
-                fields[name] = [self.value_word(name, v) for v in values]
-        return fields
+                words = [self.word_text(name, v) for v in values]
+                fields[self.index[name]] = self.keys[name] + _list(words)
+        return "".join(fields)
 
     def item(self, fact: Fact, fact_file: FactFile, by_subject: dict[str, list[Fact]],
-             seen: frozenset[str], with_subject: bool) -> dict[str, Any]:
-        item: dict[str, Any] = {}
+             seen: frozenset[str], with_subject: bool) -> Written:
+        """An item, written at no indent: its fields in the order of ``ITEM_KEYS``, the
+        qualifiers' between its object's and its evidence. (The fields written with
+        ``encode_basestring`` are strings: IRIs, and what the fact files' reader checked.)"""
+        parts = ["{\n  "]
         if with_subject:
-            item["subject"] = self.minted.entity(fact.subject)
-        item["predicate"] = fact.predicate
-        item["fact"] = fact.id
-        item |= self.object_fields(fact)
-        item |= self.qualifiers(fact)
+            parts += ['"subject": ', encode_basestring(self.minted.entity(fact.subject)), ",\n  "]
+        parts += ['"predicate": ', encode_basestring(fact.predicate), ',\n  "fact": ',
+                  encode_basestring(fact.id), self.object_text(fact), self.qualifiers_text(fact)]
         evidence = fact.evidence
         statement = self.minted.statement(fact)
         self.made.add(statement)
-        item["evidence"] = {
-            "quote": evidence.quote, "start": evidence.start, "end": evidence.end,
-            "source": self.minted.source(fact_file.source),
-            "statement": statement,
-            "annotation": self.minted.evidence(fact_file.source, evidence),
-        }
+        parts += [
+            ',\n  "evidence": {\n    "quote": ', encode_basestring(evidence.quote),
+            ',\n    "start": ', self.writer.text(evidence.start, "    "),
+            ',\n    "end": ', self.writer.text(evidence.end, "    "),
+            ',\n    "source": ', encode_basestring(self.minted.source(fact_file.source)),
+            ',\n    "statement": ', encode_basestring(statement),
+            ',\n    "annotation": ', encode_basestring(self.minted.evidence(fact_file.source, evidence)),
+            "\n  }",
+        ]
         if isinstance(fact.object, EntityRef):
             about = fact.object.id
             inner = [] if about in seen else by_subject.get(about, [])
-            item["facts"] = [self.item(f, fact_file, by_subject, seen | {about}, True) for f in inner]
-        return item
+            facts = [self.item(f, fact_file, by_subject, seen | {about}, True).text for f in inner]
+            parts += [',\n  "facts": ', _list(facts)]
+        parts.append("\n}")
+        return Written("".join(parts))
 
     def condition(self, condition: Entity, fact_file: FactFile, by_subject: dict[str, list[Fact]],
                   placed: set[str]) -> dict[str, Any]:
@@ -223,9 +274,9 @@ class _Document:
                 raise ValueError(f"the fact predicate {name!r} needs its own key in condition_json.GROUPS")
             document[name] = []
         document["epidemiology"] = {EPIDEMIOLOGY[p]: [] for p in self.predicates if p in EPIDEMIOLOGY}
-        self.made = set()
+        self.made, seen = set(), frozenset({condition.id})
         for fact in by_subject.get(condition.id, []):
-            item = self.item(fact, fact_file, by_subject, frozenset({condition.id}), False)
+            item = self.item(fact, fact_file, by_subject, seen, False)
             if fact.predicate in EPIDEMIOLOGY:
                 document["epidemiology"][EPIDEMIOLOGY[fact.predicate]].append(item)
             else:
@@ -297,6 +348,13 @@ class _Document:
         return context
 
 
+def _list(written: list[str]) -> str:
+    """A list of an item's field, of values written at no indent."""
+    if not written:
+        return "[]"
+    return "[\n    " + ",\n    ".join([text.replace("\n", "\n    ") for text in written]) + "\n  ]"
+
+
 def conditions_document(
     fact_files: list[FactFile], targets: dict[str, Target], vocab: Vocabulary, base: str,
     minted: Minted | None = None,
@@ -307,7 +365,7 @@ def conditions_document(
     assert minted.iris.base == base
     builder = _Document(fact_files, targets, vocab, minted)
     conditions: list[dict[str, Any]] = []
-    other: list[dict[str, Any]] = []  # the facts of files that name no condition
+    other: list[Written] = []  # the facts of files that name no condition
     other_words: dict[str, dict[str, str]] = {}
     for fact_file in fact_files:
         placed: set[str] = set()  # a file's facts that no item reaches go to its first condition
@@ -328,88 +386,6 @@ def conditions_document(
     context = builder.context(groups, other_words)
     head = json.dumps({"@context": context}, indent=2, ensure_ascii=False).removesuffix("\n}")
     return b"".join([
-        head.encode("utf-8"), b',\n  "conditions": ', _items(conditions), b',\n  "otherFacts": ',
-        _items(other), b"\n}\n",
+        head.encode("utf-8"), b',\n  "conditions": ', *items_parts(conditions), b',\n  "otherFacts": ',
+        *items_parts(other), b"\n}\n",
     ])
-
-
-def _items(items: list[dict[str, Any]]) -> bytes:
-    """A list of the document, as ``json.dumps(..., indent=2)`` writes it two levels down,
-    one item at a time (so that no second copy of the whole document is made as text)."""
-    if not items:
-        return b"[]"
-    written = []
-    writer = Indented()
-    for item in items:
-        text = ["    "]
-        writer.write(item, "    ", text)
-        written.append("".join(text).encode("utf-8"))
-    return b"[\n" + b",\n".join(written) + b"\n  ]"
-
-
-class Indented:
-    """Values as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes them, in pieces.
-
-    The standard library's C encoder does not indent and its Python one is slow: this one
-    writes str, list, dict (with str keys), int, float, bool and None itself, each key once
-    per depth, and leaves the rest to ``json.dumps``."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, dict[str, str]] = {}  # indent -> key -> ',\n{indent}"key": '
-
-    def write(self, value: Any, indent: str, out: list[str]) -> None:
-        """Append ``value`` as it stands ``len(indent) // 2`` levels down to ``out``."""
-        kind = type(value)
-        if kind is dict and value:
-            mark, inner = len(out), indent + "  "
-            keys = self.keys.get(inner)
-            if keys is None:
-                keys = self.keys[inner] = {}
-            for key, item in value.items():
-                written = keys.get(key)
-                if written is None:
-                    if type(key) is not str:  # (json.dumps makes numbers, booleans and None keys)
-                        del out[mark:]
-                        out.append(_dumped(value, indent))
-                        return
-                    written = keys[key] = ",\n" + inner + encode_basestring(key) + ": "
-                item_kind = type(item)  # (the most frequent values here, rather than a call down)
-                if item_kind is str:
-                    out.append(written + encode_basestring(item))
-                elif item is None:
-                    out.append(written + "null")
-                elif item_kind is list and not item:
-                    out.append(written + "[]")
-                elif item_kind is int:
-                    out.append(written + repr(item))
-                else:
-                    out.append(written)
-                    self.write(item, inner, out)
-            out[mark] = "{" + out[mark][1:]  # (the first key follows the brace, not a comma)
-            out.append("\n" + indent + "}")
-        elif kind is list and value:
-            inner = indent + "  "
-            separator = "[\n" + inner
-            for item in value:
-                if type(item) is str:
-                    out.append(separator + encode_basestring(item))
-                else:
-                    out.append(separator)
-                    self.write(item, inner, out)
-                separator = ",\n" + inner
-            out.append("\n" + indent + "]")
-        elif kind is str:
-            out.append(encode_basestring(value))
-        elif kind is list or kind is dict:
-            out.append("[]" if kind is list else "{}")
-        elif value is None or kind is bool:
-            out.append("null" if value is None else "true" if value else "false")
-        elif kind is int or (kind is float and math.isfinite(value)):
-            out.append(repr(value))
-        else:  # NaN and infinities, tuples, subclasses; what JSON cannot hold raises as there
-            out.append(_dumped(value, indent))
-
-
-def _dumped(value: Any, indent: str) -> str:
-    # (a JSON text has no newline inside a string: every newline starts a line of the indentation)
-    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + indent)

@@ -17,7 +17,10 @@ in KGX's JSON Lines format (one JSON object a line, sorted by id).
 from __future__ import annotations
 
 import json
+from _json import make_encoder
 from decimal import Decimal
+from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any
 
 from omskg.graph import AGENT_TYPE, KNOWLEDGE_LEVEL
@@ -32,6 +35,7 @@ from omskg.records import (
     FactFile,
     Incidence,
     QualifierValue,
+    Source,
     Text,
 )
 from omskg.vocab import BIOLINK, OMSKG, Vocabulary
@@ -63,17 +67,73 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+#: Its C encoder, made once (``_ENCODER.encode`` makes one a call); without the check for
+#: cycles (the values are made here from records, never circular).
+_ENCODE = make_encoder(None, _ENCODER.default, encode_basestring, None, ": ", ", ", True, False, True)
+
+
+def _encoded(value: Any) -> str:
+    return "".join(_ENCODE(value, 0))
+
+
+def _strings(values: list[str]) -> str:
+    return "[" + ", ".join([encode_basestring(value) for value in values]) + "]"
+
+
+def _json(value: Any) -> str:
+    """``value`` as ``_ENCODER`` writes it inside a record (its C encoder writes each value
+    of a dict or list on its own, with the same separators: the pieces join to its text)."""
+    return encode_basestring(value) if type(value) is str else _encoded(value)
+
+
 class _Kgx:
+    """Each record as its JSON line, written from its fields' JSON (a key's text, an entity's
+    CURIE, a file's source made once), as ``_ENCODER`` writes the record's dict. (The fields
+    written with ``encode_basestring`` are strings: IRIs, and what the fact files' reader checked.)"""
+
     def __init__(self, fact_files: list[FactFile], vocab: Vocabulary, minted: Minted, infores: str) -> None:
         self.vocab = vocab
         self.minted = minted
-        self.infores = infores
+        self.infores = _json(infores)
         self.entities: dict[str, Entity] = {e.id: e for f in fact_files for e in f.entities}
         self.categories: dict[str, str] = {}  # entity kind -> its Biolink category
+        self.category_lists: dict[str, str] = {}  # entity kind -> the JSON of [its category]
         self.predicates: dict[str, str] = {}  # omskg predicate -> its Biolink predicate
+        self.edge_kinds: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}  # see edge_kind
+        self.templates: dict[tuple[str, ...], str] = {}  # the keys of a record -> its str.format template
+        self.curies: dict[str, str] = {}  # entity id -> its CURIE's JSON
+        self.words: dict[str, str] = {}  # omskg local name -> the JSON of "omskg:{name}"
+        self.sources: dict[int, tuple[Source, str]] = {}  # id(source) -> source, its IRI's JSON
+
+    def record(self, keys: tuple[str, ...], values: list[str]) -> str:
+        """The JSON object of ``keys`` and their values' JSON, its keys sorted; a key given
+        twice has its last value, as in a dict. Its template is made once per tuple of keys."""
+        template = self.templates.get(keys)
+        if template is None:
+            latest = {key: i for i, key in enumerate(keys)}
+            fields = [encode_basestring(key).replace("{", "{{").replace("}", "}}") + f": {{{latest[key]}}}"
+                      for key in sorted(latest)]
+            template = self.templates[keys] = "{{" + ", ".join(fields) + "}}"
+        return template.format(*values)
 
     def curie(self, entity_id: str) -> str:
-        return f"{SSSOM_SUBJECT_PREFIX}:{entity_id}"
+        found = self.curies.get(entity_id)
+        if found is None:
+            found = self.curies[entity_id] = _json(f"{SSSOM_SUBJECT_PREFIX}:{entity_id}")
+        return found
+
+    def word(self, name: str) -> str:
+        found = self.words.get(name)
+        if found is None:
+            found = self.words[name] = _json(f"omskg:{name}")
+        return found
+
+    def category_list(self, kind: str) -> str:
+        found = self.category_lists.get(kind)
+        if found is None:
+            found = self.category_lists[kind] = _strings([self.category(kind)])
+        return found
 
     def category(self, kind: str) -> str:
         category = self.categories.get(kind)
@@ -90,105 +150,129 @@ class _Kgx:
             predicate = self.predicates[name] = found[0] if found else RELATED_TO
         return predicate
 
-    def qualifier_value(self, value: QualifierValue) -> Any:
+    def qualifier_value(self, value: QualifierValue) -> str:
+        if type(value) is str:  # (the most frequent: a controlled value)
+            return self.word(value)
         if isinstance(value, EntityRef):
             return self.curie(value.id)
         if isinstance(value, Decimal):
-            return _number(value)
+            return _encoded(_number(value))
         if isinstance(value, bool):
-            return value
-        return f"omskg:{value}"
+            return "true" if value else "false"
+        return self.word(value)
 
-    def literal(self, fact: Fact) -> Any:
+    def literal(self, fact: Fact) -> str:
         obj = fact.object
-        if isinstance(obj, Text):
-            return obj.value
-        if isinstance(obj, Boolean):
-            return obj.value
+        if isinstance(obj, Text | Boolean):
+            return _json(obj.value)
         if isinstance(obj, Incidence):
-            return {"cases": obj.cases, "outOf": obj.out_of, "period": obj.period,
-                    "rate": _number(Decimal(obj.cases) / Decimal(obj.out_of))}
+            return _encoded({"cases": obj.cases, "outOf": obj.out_of, "period": obj.period,
+                             "rate": _number(Decimal(obj.cases) / Decimal(obj.out_of))})
         assert isinstance(obj, AgeRange)
-        return {"statistic": f"omskg:{obj.statistic}", "min": _number(obj.min_value),
-                "max": _number(obj.max_value), "unitText": obj.unit_text}
+        return _encoded({"statistic": f"omskg:{obj.statistic}", "min": _number(obj.min_value),
+                         "max": _number(obj.max_value), "unitText": obj.unit_text})
 
-    def evidence(self, fact: Fact, fact_file: FactFile) -> dict[str, Any]:
-        return {
-            "omskg:source": self.minted.source(fact_file.source),
-            "omskg:annotation": self.minted.evidence(fact_file.source, fact.evidence),
-        }
-
-    def qualifiers(self, fact: Fact, association: str = "") -> dict[str, Any]:
-        """Qualifiers in the Biolink slot of ``association`` where it has one, else under
-        ``omskg:{name}`` (hedges always a list, others a list only when they are several)."""
-        out: dict[str, Any] = {}
-        for name, values in fact.qualifiers:
-            converted = [self.qualifier_value(v) for v in values]
+    def fields(self, fact: Fact, fact_file: FactFile, association: str = "") -> tuple[list[str], list[str]]:
+        """The keys and values' JSON of a fact's record but its own: its qualifiers, in the
+        Biolink slot of ``association`` where it has one, else under ``omskg:{name}`` (hedges
+        always a list, others a list only when they are several); its id, quote, source and
+        annotation."""
+        keys: list[str] = []
+        values: list[str] = []
+        for name, given in fact.qualifiers:
+            converted = [self.qualifier_value(v) for v in given]
             slot, classes = QUALIFIER_SLOTS.get(name, ("", set()))
             if association in classes and len(converted) == 1:
-                out[slot] = converted[0]
+                keys.append(slot)
+                values.append(converted[0])
             else:
-                out[f"omskg:{name}"] = converted if len(converted) > 1 or name == "hedge" else converted[0]
-        return out
+                keys.append(f"omskg:{name}")
+                values.append("[" + ", ".join(converted) + "]" if len(converted) > 1 or name == "hedge"
+                              else converted[0])
+        source = fact_file.source
+        known = self.sources.get(id(source))
+        if known is None or known[0] is not source:
+            known = self.sources[id(source)] = (source, encode_basestring(self.minted.source(source)))
+        keys += _EVIDENCE_KEYS
+        values += ("[" + encode_basestring(fact.evidence.quote) + "]", encode_basestring(fact.id), known[1],
+                   encode_basestring(self.minted.evidence(source, fact.evidence)))
+        return keys, values
 
-    def node(self, entity: Entity, facts: list[tuple[Fact, FactFile]]) -> dict[str, Any]:
-        node: dict[str, Any] = {
-            "id": self.curie(entity.id),
-            "category": [self.category(entity.kind)],
-            "name": entity.label,
-            "iri": self.minted.entity(entity.id),
-            "provided_by": [self.infores],
-        }
-        exact = [x.curie for x in entity.xrefs if x.match == "exact"]
-        if exact:
-            node["xref"] = exact
+    def node(self, entity: Entity, facts: list[tuple[Fact, FactFile]]) -> str:
+        keys = ["id", "category", "name", "iri", "provided_by"]
+        values = [
+            self.curie(entity.id),
+            self.category_list(entity.kind),
+            _json(entity.label),
+            encode_basestring(self.minted.entity(entity.id)),
+            "[" + self.infores + "]",
+        ]
+        matches: dict[str, list[str]] = {}
+        for xref in entity.xrefs:
+            matches.setdefault(xref.match, []).append(xref.curie)
+        if "exact" in matches:
+            keys.append("xref")
+            values.append(_strings(matches["exact"]))
         names = [
             f.object.value for f, _ in facts if f.predicate in NAME_PREDICATES and isinstance(f.object, Text)
         ]
         if names:
-            node["synonym"] = names
+            keys.append("synonym")
+            values.append(_strings(names))
         for match in ("close", "broad", "narrow", "related"):
-            targets = [x.curie for x in entity.xrefs if x.match == match]
-            if targets:
-                node[f"omskg:{match}_match"] = targets
+            if match in matches:
+                keys.append(f"omskg:{match}_match")
+                values.append(_strings(matches[match]))
         if facts:
-            node["omskg:facts"] = [  # facts whose object is not an entity, so not an edge
-                {"id": self.minted.statement(f), "original_predicate": f"omskg:{f.predicate}",
-                 "value": self.literal(f), "supporting_text": [f.evidence.quote],
-                 **self.qualifiers(f), "omskg:fact": f.id, **self.evidence(f, ff)}
-                for f, ff in facts
-            ]
-        return node
+            written = []  # facts whose object is not an entity, so not an edge
+            for fact, fact_file in facts:
+                fact_keys, fact_values = self.fields(fact, fact_file)
+                fact_keys += _LITERAL_KEYS
+                statement = encode_basestring(self.minted.statement(fact))
+                fact_values += (statement, self.word(fact.predicate), self.literal(fact))
+                written.append(self.record(tuple(fact_keys), fact_values))
+            keys.append("omskg:facts")
+            values.append("[" + ", ".join(written) + "]")
+        return self.record(tuple(keys), values)
 
-    def edge(self, fact: Fact, fact_file: FactFile) -> dict[str, Any]:
-        assert isinstance(fact.object, EntityRef)
-        subject, obj = self.entities[fact.subject], self.entities[fact.object.id]
-        predicate = self.predicate(fact.predicate)
-        key = (self.category(subject.kind), predicate, self.category(obj.kind))
+    def edge_kind(self, name: str, subject_kind: str, object_kind: str) -> tuple[str, str, str, str]:
+        """The association class of an edge by its omskg predicate and its ends' kinds, and
+        the JSON of it as a category, of its Biolink predicate and of its omskg predicate."""
+        predicate = self.predicate(name)
+        key = (self.category(subject_kind), predicate, self.category(object_kind))
         association = ASSOCIATIONS.get(key, ASSOCIATION)
-        return {
-            "id": self.minted.statement(fact),
-            "category": [association],
-            "subject": self.curie(fact.subject),
-            "predicate": predicate,
-            "object": self.curie(fact.object.id),
-            "original_predicate": f"omskg:{fact.predicate}",
-            "knowledge_level": KNOWLEDGE_LEVEL,
-            "agent_type": AGENT_TYPE,
-            "primary_knowledge_source": self.infores,
-            "supporting_text": [fact.evidence.quote],
-            **self.qualifiers(fact, association),
-            "omskg:fact": fact.id,
-            **self.evidence(fact, fact_file),
-        }
+        return association, "[" + _json(association) + "]", _json(predicate), self.word(name)
+
+    def edge(self, fact: Fact, fact_file: FactFile) -> tuple[str, str]:
+        """The edge's id, and its record."""
+        assert isinstance(fact.object, EntityRef)
+        object_id = fact.object.id
+        kinds = (fact.predicate, self.entities[fact.subject].kind, self.entities[object_id].kind)
+        found = self.edge_kinds.get(kinds)
+        if found is None:
+            found = self.edge_kinds[kinds] = self.edge_kind(*kinds)
+        association, category, predicate, original = found
+        statement = self.minted.statement(fact)
+        keys, values = self.fields(fact, fact_file, association)
+        keys += _EDGE_KEYS
+        values += (
+            encode_basestring(statement), category, self.curie(fact.subject), predicate,
+            self.curie(object_id), original, _KNOWLEDGE_LEVEL, _AGENT_TYPE, self.infores,
+        )
+        return statement, self.record(tuple(keys), values)
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # (json.dumps makes one a call)
+_EVIDENCE_KEYS = ("supporting_text", "omskg:fact", "omskg:source", "omskg:annotation")
+_LITERAL_KEYS = ("id", "original_predicate", "value")
+_EDGE_KEYS = ("id", "category", "subject", "predicate", "object", "original_predicate", "knowledge_level",
+              "agent_type", "primary_knowledge_source")
+_KNOWLEDGE_LEVEL, _AGENT_TYPE = _json(KNOWLEDGE_LEVEL), _json(AGENT_TYPE)
 
 
-def _lines(records: list[dict[str, Any]]) -> bytes:
-    ordered = sorted(records, key=lambda r: str(r["id"]))
-    return "".join([_ENCODER.encode(r) + "\n" for r in ordered]).encode("utf-8")
+def _lines(records: list[tuple[str, str]]) -> bytes:
+    """The records sorted by id (stable: equal ids keep their order), a line each."""
+    ordered = sorted(records, key=itemgetter(0))
+    return "\n".join([record for _, record in ordered] + [""]).encode("utf-8")
 
 
 def kgx_files(
@@ -207,5 +291,6 @@ def kgx_files(
                 edges.append(kgx.edge(fact, fact_file))
             else:
                 literal_facts.setdefault(fact.subject, []).append((fact, fact_file))
-    nodes = [kgx.node(entity, literal_facts.get(entity.id, [])) for entity in kgx.entities.values()]
+    nodes = [(entity_id, kgx.node(entity, literal_facts.get(entity_id, [])))
+             for entity_id, entity in kgx.entities.items()]
     return _lines(nodes), _lines(edges)

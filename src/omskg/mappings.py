@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -109,20 +110,16 @@ class Mapping:
 def mappings(fact_files: list[FactFile], targets: dict[str, Target]) -> list[Mapping]:
     shortener = shortener_for(SSSOM_PREFIXES)
     predicates = {match: shorten(str(prop), shortener) for match, prop in MATCH_PROPERTIES.items()}
-    found = [
-        Mapping(
-            f"{SSSOM_SUBJECT_PREFIX}:{entity.id}",
-            entity.label,
-            predicates[xref.match],
-            xref.curie,
-            targets[xref.curie].label,
-            f"{targets[xref.curie].justification}. Identifier checked in: {targets[xref.curie].checked_in}",
-        )
-        for fact_file in fact_files
-        for entity in fact_file.entities
-        for xref in entity.xrefs
-    ]
-    return sorted(found, key=lambda m: (m.subject_id, m.predicate_id, m.object_id))
+    found = []
+    for fact_file in fact_files:
+        for entity in fact_file.entities:
+            subject_id = f"{SSSOM_SUBJECT_PREFIX}:{entity.id}"
+            for xref in entity.xrefs:
+                target = targets[xref.curie]
+                comment = f"{target.justification}. Identifier checked in: {target.checked_in}"
+                predicate = predicates[xref.match]
+                found.append(Mapping(subject_id, entity.label, predicate, xref.curie, target.label, comment))
+    return sorted(found, key=attrgetter("subject_id", "predicate_id", "object_id"))
 
 
 def sssom_tsv(
@@ -164,7 +161,8 @@ def sssom_tsv(
             m.comment,
         )
         lines.append("\t".join(cells))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    lines.append("")  # (the last line's end)
+    return "\n".join(lines).encode("utf-8")
 
 
 def read_sssom_rows(text: str) -> list[dict[str, str]]:
