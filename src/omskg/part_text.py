@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from operator import itemgetter
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -79,16 +80,14 @@ def make_part(triples: Triples | TripleLines, writers: Writers | None, conforms:
         triples = built
     rows, literals = triples.rows, triples.literals
     lines = sorted(rows)
-    ordered = [rows[line] for line in lines]
+    ordered = list(map(rows.__getitem__, lines))
+    # a subject's lines are together (no term is a subject's term followed by more), in order
+    last = dict(zip(map(itemgetter(0), ordered), range(len(ordered))))  # subject -> its last row
     blocks: dict[str, tuple[int, int]] = {}
-    start, subject = 0, None
-    for index, row in enumerate(ordered):
-        if row[0] != subject:
-            if subject is not None:
-                blocks[subject] = (start, index)
-            start, subject = index, row[0]
-    if subject is not None:
-        blocks[subject] = (start, len(ordered))
+    start = 0
+    for subject, end in last.items():
+        blocks[subject] = (start, end + 1)
+        start = end + 1
     nodes: dict[str, tuple[str, str]] = {}
     turtle: dict[str, bytes] = {}
     counts = Counts()
@@ -99,7 +98,7 @@ def make_part(triples: Triples | TripleLines, writers: Writers | None, conforms:
             nodes[subject] = node(block, literals)
             turtle[subject] = statement(block, literals)
         counts = writers.count_rows(ordered)
-        terms = {o for o in counts.objects if not o.startswith('"')}  # (the counts hold each object once)
+        terms = counts.objects - literals.keys()  # (every literal is one of them: TripleLines)
         terms.update(counts.properties)
     else:
         terms = {p for _, p, _ in ordered}
@@ -109,6 +108,12 @@ def make_part(triples: Triples | TripleLines, writers: Writers | None, conforms:
 
 
 _CACHE_LIMIT = 50_000  # IRIs a writer keeps the forms of (the vocabulary's recur; most others do not)
+# An IRI (N-Triples form) as its head, up to its last / or #, and a last segment of characters
+# that are written as they are after any prefix (none of them a first "-"). Where every
+# namespace ends with / or #, the head alone decides which namespace an IRI is written under
+# and how, so the IRI is written as its head's form followed by the segment (worked out
+# once per head, for head + "x").
+_SPLIT = re.compile(r"<(.*[/#])([A-Za-z0-9_:][A-Za-z0-9_:-]*)>")
 _STRING = "string"  # a plain literal's value written as its JSON string
 
 
@@ -118,6 +123,8 @@ class JsonLdNodes:
     def __init__(self, compactor: _Compactor) -> None:
         self.compactor = compactor
         self._ids: dict[str, tuple[str, str]] = {}  # IRI or blank node (N-Triples) -> (id, id as JSON)
+        self._by_head = all(namespace.endswith(("/", "#")) for namespace, _ in compactor._namespaces)
+        self._heads: dict[str, tuple[str, str]] = {}  # an IRI's head (_SPLIT) -> (its id, as JSON without the closing quote)
         self._vocab: dict[str, str] = {}  # IRI (N-Triples) -> its value for an @vocab term, as JSON
         self._iri_rules: dict[str, tuple[str, str]] = {}  # predicate -> (key, form) for an IRI
         self._rules: dict[tuple[str, str], tuple[str, str]] = {}  # (predicate, kind) -> (key, form)
@@ -131,8 +138,18 @@ class JsonLdNodes:
         if found is None:
             if len(self._ids) > _CACHE_LIMIT:
                 self._ids.clear()
-            written = self.compactor.shorten(term[1:-1]) if term.startswith("<") else term
-            found = self._ids[term] = (written, encode_basestring(written))
+                self._heads.clear()
+            split = _SPLIT.fullmatch(term) if self._by_head else None
+            if split is not None:
+                head, rest = split.groups()
+                forms = self._heads.get(head)
+                if forms is None:
+                    compact = self.compactor.shorten(head + "x")[:-1]
+                    forms = self._heads[head] = (compact, encode_basestring(compact)[:-1])
+                found = self._ids[term] = (forms[0] + rest, forms[1] + rest + '"')
+            else:
+                written = self.compactor.shorten(term[1:-1]) if term.startswith("<") else term
+                found = self._ids[term] = (written, encode_basestring(written))
         return found
 
     def _rule(self, predicate: str, kind: str) -> tuple[str, str]:
@@ -300,13 +317,25 @@ class TurtleStatements:
         written = turtle_prefixes(prefixes).decode("utf-8")
         self.prefixes = [(m[1], m[2]) for m in _PREFIX_LINE.finditer(written)]  # in Oxigraph's order
         self._iris: dict[str, str] = {}  # IRI (N-Triples form) -> as Turtle
+        self._by_head = all(namespace.endswith(("/", "#")) for _, namespace in self.prefixes)
+        self._heads: dict[str, tuple[str, str]] = {}  # an IRI's head (_SPLIT) -> what its Turtle has around the segment
 
     def iri(self, term: str) -> str:
         found = self._iris.get(term)
         if found is None:
             if len(self._iris) > _CACHE_LIMIT:
                 self._iris.clear()
-            found = self._iris[term] = self._shorten(term[1:-1])
+                self._heads.clear()
+            split = _SPLIT.fullmatch(term) if self._by_head else None
+            if split is not None:
+                head, rest = split.groups()
+                around = self._heads.get(head)
+                if around is None:
+                    written = self._shorten(head + "x")
+                    around = self._heads[head] = (written[:-2], ">") if written.startswith("<") else (written[:-1], "")
+                found = self._iris[term] = around[0] + rest + around[1]
+            else:
+                found = self._iris[term] = self._shorten(term[1:-1])
         return found
 
     def _shorten(self, iri: str) -> str:
