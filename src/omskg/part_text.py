@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import pairwise
 from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any
@@ -81,12 +82,8 @@ def make_part(triples: Triples | TripleLines, writers: Writers | None, conforms:
     lines = sorted(rows)
     ordered = list(map(rows.__getitem__, lines))
     # a subject's lines are together (no term is a subject's term followed by more), in order
-    last = dict(zip(map(itemgetter(0), ordered), range(len(ordered)), strict=True))  # subject -> its last row
-    blocks: dict[str, tuple[int, int]] = {}
-    start = 0
-    for subject, end in last.items():
-        blocks[subject] = (start, end + 1)
-        start = end + 1
+    ends = dict(zip(map(itemgetter(0), ordered), range(1, len(ordered) + 1), strict=True))  # subject -> end
+    blocks = dict(zip(ends, pairwise([0, *ends.values()]), strict=True))
     nodes: dict[str, tuple[str, str]] = {}
     turtle: dict[str, bytes] = {}
     counts = Counts()
