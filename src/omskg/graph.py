@@ -98,8 +98,11 @@ def asserts_plain_triple(fact: Fact, withholding: frozenset[str]) -> bool:
     population, a disease context, a proportion, an approximate number, or a hedge such as
     "believed", "estimated" or "research indicates"."""
     for name, values in fact.qualifiers:
-        if name in withholding or any(isinstance(v, str) and v in withholding for v in values):
+        if name in withholding:
             return False
+        for value in values:
+            if isinstance(value, str) and value in withholding:
+                return False
     return True
 
 
