@@ -4,12 +4,8 @@ record, also for records made and let go while the cache lives."""
 from __future__ import annotations
 
 import dataclasses
-import json
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from omskg.iris import Iris, canonical_json
+from omskg.iris import Iris
 from omskg.minted import Minted
 from omskg.records import EntityRef, FactFile
 from omskg.vocab import DEFAULT_BASE
@@ -42,18 +38,3 @@ def test_records_made_and_let_go_meanwhile_get_their_own_iris(fact_file: FactFil
         assert minted.evidence(sources[n], evidence[n]) == str(iris.evidence(sources[n], evidence[n]))
         assert minted.evidence(source, evidence[n]) == str(iris.evidence(source, evidence[n]))
         assert minted.source(sources[n]) == str(iris.source(sources[n]))
-
-
-JSON_CONTENT = st.recursive(  # what fact_content and object_content hold, with hostile strings
-    st.one_of(st.text(), st.integers(), st.floats(), st.booleans(), st.none()),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
-    max_leaves=12,
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(content=JSON_CONTENT)
-def test_the_canonical_json_hashed_is_the_json_encoders(content: object) -> None:
-    """The encoder made once writes what json's own (sorted keys, no spaces, no ASCII escapes)
-    writes, so every statement and value IRI stays what it was."""
-    assert canonical_json(content) == json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

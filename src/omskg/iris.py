@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -152,22 +151,10 @@ def _check_base(base: str) -> None:
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)  # (made once)
-# JSONEncoder.encode makes its C encoder anew on each call, as long as the hash itself takes:
-# the same encoder with _CANONICAL's settings, made once (no check for cycles: the contents
-# are fresh lists of strings, numbers and booleans).
-_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
-_ENCODE: Callable[[object, int], Iterable[str]] | None = None if _MAKE_ENCODER is None else _MAKE_ENCODER(
-    None, _CANONICAL.default, json.encoder.encode_basestring, None, ":", ",", True, False, True
-)
-
-
-def canonical_json(content: object) -> str:
-    """``content`` as _CANONICAL writes it."""
-    return _CANONICAL.encode(content) if _ENCODE is None else "".join(_ENCODE(content, 0))
 
 
 def digest(content: object) -> str:
-    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(_CANONICAL.encode(content).encode("utf-8")).hexdigest()[:16]
 
 
 def object_content(obj: FactObject) -> list[object]:
