@@ -4,8 +4,9 @@ from pyoxigraph triples (``_Compactor.node``; Oxigraph's Turtle writer), without
 object per triple.
 
 What recurs is worked out once per process: a predicate's JSON-LD key and coercion for a
-kind of value, an IRI's compact and Turtle forms. ``tests/test_part_text.py`` shows the
-bytes equal to the slow path's on hostile terms.
+kind of value, an IRI's compact and Turtle forms (an instance IRI's, from those of its
+head, which its siblings share). ``tests/test_part_text.py`` shows the bytes equal to the
+slow path's on hostile terms.
 """
 
 from __future__ import annotations
