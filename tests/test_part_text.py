@@ -7,6 +7,7 @@ lexical forms are and are not canonical, under a context whose terms overlap."""
 
 from __future__ import annotations
 
+import json
 from functools import partial
 
 import pyoxigraph as ox
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omskg import build, describe, formats, parts
-from omskg.part_text import JsonLdNodes, TurtleStatements, Writers, escape_local_name, make_part
+from omskg.part_text import Subjects, Writers, escape_local_name, make_part
 from omskg.vocab import DEFAULT_BASE
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -91,7 +92,7 @@ def _writers(context: dict[str, object], prefixes: dict[str, str]) -> Writers:
     compactor = formats._Compactor(context)  # type: ignore[arg-type]
     return Writers(
         compactor.node, prefixes, partial(describe.count_lines, base=DEFAULT_BASE),
-        JsonLdNodes(compactor), TurtleStatements(prefixes), partial(describe.count_rows, base=DEFAULT_BASE),
+        Subjects(compactor, prefixes), partial(describe.count_rows, base=DEFAULT_BASE),
     )
 
 
@@ -125,7 +126,7 @@ OMSKG_IRIS = st.builds(
     st.sampled_from(sorted(set(build._writers(DEFAULT_BASE).prefixes.values()))),
     st.text(st.sampled_from(LOCAL_CHARS), max_size=5),
 ).filter(_valid).map(ox.NamedNode)
-OMSKG_PREDICATES = sorted(build._writers(DEFAULT_BASE).nodes.compactor.terms)
+OMSKG_PREDICATES = sorted(build._writers(DEFAULT_BASE).subjects.nodes.compactor.terms)
 
 
 @settings(max_examples=200, deadline=None)
@@ -156,3 +157,30 @@ def test_local_names_are_escaped_as_oxigraph_escapes_them(local: str) -> None:
     expected = written.decode().split("\n", 1)[1].split(" ", 1)[0]
     escaped = escape_local_name(local)
     assert expected == (f"<{iri}>" if escaped is None else f"ex:{escaped}")
+
+
+SEGMENTED = st.builds(  # IRIs whose last segments are and are not written as they are
+    lambda namespace, local: namespace + local,
+    st.sampled_from(NAMESPACES + [EX + "a/b/", EX + "z/", "urn:y/"]),
+    st.text(st.sampled_from(LOCAL_CHARS + ["/", "#", "-", "x", "9"]), max_size=8),
+).filter(_valid)
+
+
+@settings(max_examples=500, deadline=None)
+@given(iri=SEGMENTED, prefixes=st.sampled_from([PREFIXES, {**PREFIXES, "ab": EX + "a/b"}]))
+def test_an_iri_written_from_its_head_is_written_as_in_full(iri: str, prefixes: dict[str, str]) -> None:
+    """Subjects.iri, by the IRI's head where it can (not where a prefix ends otherwise than
+    with / or #), gives the id and Turtle written from the whole IRI."""
+    subjects = Subjects(formats._Compactor(CONTEXT), prefixes)  # type: ignore[arg-type]
+    for written in (iri, iri + "y", iri + "-0"):  # (the last two under the same head, where it is one)
+        compact = subjects.nodes.compactor.shorten(written)
+        expected = (compact, json.dumps(compact, ensure_ascii=False), subjects.turtle.shorten(written))
+        assert subjects.iri(f"<{written}>") == expected
+
+
+def test_an_iri_is_written_from_its_head_where_every_namespace_ends_with_a_slash_or_hash() -> None:
+    subjects = Subjects(formats._Compactor(CONTEXT), PREFIXES)  # type: ignore[arg-type]
+    assert subjects._by_head
+    assert subjects.iri(f"<{EX}a/b/c-1>") == ("exa:b/c-1", '"exa:b/c-1"', "long:c-1")
+    assert list(subjects._heads) == [f"{EX}a/b/"]
+    assert not Subjects(formats._Compactor(CONTEXT), {"ab": EX + "a/b"})._by_head  # type: ignore[arg-type]

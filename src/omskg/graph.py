@@ -11,7 +11,7 @@ without a reasoner.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -40,22 +40,21 @@ from omskg.records import (
 from omskg.vocab import BIOLINK, MATCH_PROPERTIES, OA, OMSKG, SCHEMA, Vocabulary
 
 
-class _Terms:
-    """A namespace's terms in their N-Triples form, each made (and checked) once."""
+class _Terms(dict[str, str]):
+    """A namespace's terms in their N-Triples form, each made (and checked) once: by
+    attribute, and by name (a dict, so that a term made before is found without a call)."""
 
     def __init__(self, namespace: Any) -> None:
+        super().__init__()
         self._namespace = namespace
-        self._items: dict[str, str] = {}
 
     def __getattr__(self, name: str) -> str:
         term = iri(str(getattr(self._namespace, name)))
         setattr(self, name, term)
         return term
 
-    def __getitem__(self, name: str) -> str:
-        term = self._items.get(name)
-        if term is None:
-            term = self._items[name] = iri(str(self._namespace[name]))
+    def __missing__(self, name: str) -> str:
+        term = self[name] = iri(str(self._namespace[name]))
         return term
 
 
@@ -99,9 +98,25 @@ def asserts_plain_triple(fact: Fact, withholding: frozenset[str]) -> bool:
     population, a disease context, a proportion, an approximate number, or a hedge such as
     "believed", "estimated" or "research indicates"."""
     for name, values in fact.qualifiers:
-        if name in withholding or any(isinstance(v, str) and v in withholding for v in values):
+        if name in withholding:
             return False
+        for value in values:
+            if isinstance(value, str) and value in withholding:
+                return False
     return True
+
+
+class _Supers(dict[str, list[str]]):
+    """A term's super-classes or super-properties (``closure``), in N-Triples form, by the
+    term's (each worked out once, then found without a call)."""
+
+    def __init__(self, closure: Callable[[URIRef], list[URIRef]]) -> None:
+        super().__init__()
+        self.closure = closure
+
+    def __missing__(self, term: str) -> list[str]:
+        found = self[term] = [iri(str(t)) for t in self.closure(URIRef(term[1:-1]))]
+        return found
 
 
 class _Closures:
@@ -111,16 +126,8 @@ class _Closures:
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab  # (kept, so that its id stays its own)
         self.withholding = withholding_names(vocab)
-        self._supers: dict[tuple[str, str], list[str]] = {}
-
-    def supers(self, kind: str, term: str) -> list[str]:
-        key = (kind, term)
-        found = self._supers.get(key)
-        if found is None:
-            named = URIRef(term[1:-1])
-            terms = self.vocab.superclasses(named) if kind == "class" else self.vocab.superproperties(named)
-            found = self._supers[key] = [iri(str(t)) for t in terms]
-        return found
+        self.classes = _Supers(vocab.superclasses)
+        self.properties = _Supers(vocab.superproperties)
 
 
 _CLOSURES: dict[int, _Closures] = {}
@@ -136,17 +143,17 @@ class _Builder(TripleLines):
         closures = _CLOSURES.get(id(vocab))
         if closures is None:
             closures = _CLOSURES[id(vocab)] = _Closures(vocab)
-        self._closure = closures.supers
+        self._classes, self._properties = closures.classes, closures.properties
         self.withholding = closures.withholding
         self._annotations: dict[Evidence, str] = {}
 
     def typed_node(self, node: str, cls: str) -> None:
         rdf_type = _RDF.type
-        for super_class in self._closure("class", cls):
+        for super_class in self._classes[cls]:
             self.add(node, rdf_type, super_class)
 
     def asserted(self, s: str, p: str, o: str) -> None:
-        for super_property in self._closure("property", p):
+        for super_property in self._properties[p]:
             self.add(s, super_property, o)
 
     # -------------------------------------------------------------- nodes

@@ -129,10 +129,14 @@ class TripleLines:
         return written[0]
 
     def text(self, value: str, lang: str | None = None) -> str:
-        return self.literal(text(value, lang))
+        written = text(value, lang)
+        self.literals[written[0]] = written  # (``literal``, without the call)
+        return written[0]
 
     def typed(self, value: str, datatype: str) -> str:
-        return self.literal(typed(value, datatype))
+        written = typed(value, datatype)
+        self.literals[written[0]] = written
+        return written[0]
 
     def add_triple(self, triple: ox.Triple) -> None:
         s, p, o = triple.subject, triple.predicate, triple.object

@@ -4,8 +4,9 @@ from pyoxigraph triples (``_Compactor.node``; Oxigraph's Turtle writer), without
 object per triple.
 
 What recurs is worked out once per process: a predicate's JSON-LD key and coercion for a
-kind of value, an IRI's compact and Turtle forms. ``tests/test_part_text.py`` shows the
-bytes equal to the slow path's on hostile terms.
+kind of value, an IRI's compact and Turtle forms (an instance IRI's, from those of its
+head, which its siblings share). ``tests/test_part_text.py`` shows the bytes equal to the
+slow path's on hostile terms.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import pairwise
 from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any
 
 import pyoxigraph as ox
@@ -36,14 +39,13 @@ NodeWriter = Callable[[list[ox.Triple]], tuple[str, str]]
 class Writers:
     """How a subject's triples are written where a part is built: its JSON-LD node object
     and, with ``prefixes``, its Turtle (as formats.turtle writes it with those prefixes),
-    from pyoxigraph triples (``node``, parts.turtle_statements) or from rows (``nodes``,
-    ``statements``); and VoID's counts."""
+    from pyoxigraph triples (``node``, parts.turtle_statements) or from rows (``subjects``);
+    and VoID's counts."""
 
     node: NodeWriter
     prefixes: dict[str, str]
     count: Callable[[list[str]], Counts]  # VoID's counts of some lines (describe.count_lines)
-    nodes: JsonLdNodes
-    statements: TurtleStatements
+    subjects: Subjects
     count_rows: Callable[[Sequence[Row]], Counts]  # describe.count_rows
 
 
@@ -53,7 +55,7 @@ def writers(context: dict[str, Any], prefixes: dict[str, str], base: str) -> Wri
     compactor = _Compactor(context)
     return Writers(
         compactor.node, prefixes, partial(count_lines, base=base),
-        JsonLdNodes(compactor), TurtleStatements(prefixes), partial(count_rows, base=base),
+        Subjects(compactor, prefixes), partial(count_rows, base=base),
     )
 
 
@@ -79,27 +81,19 @@ def make_part(triples: Triples | TripleLines, writers: Writers | None, conforms:
         triples = built
     rows, literals = triples.rows, triples.literals
     lines = sorted(rows)
-    ordered = [rows[line] for line in lines]
-    blocks: dict[str, tuple[int, int]] = {}
-    start, subject = 0, None
-    for index, row in enumerate(ordered):
-        if row[0] != subject:
-            if subject is not None:
-                blocks[subject] = (start, index)
-            start, subject = index, row[0]
-    if subject is not None:
-        blocks[subject] = (start, len(ordered))
+    ordered = list(map(rows.__getitem__, lines))
+    # a subject's lines are together (no term is a subject's term followed by more), in order
+    ends = dict(zip(map(itemgetter(0), ordered), range(1, len(ordered) + 1), strict=True))  # subject -> end
+    blocks = dict(zip(ends, pairwise([0, *ends.values()]), strict=True))
     nodes: dict[str, tuple[str, str]] = {}
     turtle: dict[str, bytes] = {}
     counts = Counts()
     if writers is not None:
-        node, statement = writers.nodes.node, writers.statements.statement
+        write = writers.subjects.write
         for subject, (start, end) in blocks.items():
-            block = ordered[start:end]
-            nodes[subject] = node(block, literals)
-            turtle[subject] = statement(block, literals)
+            nodes[subject], turtle[subject] = write(ordered[start:end], literals)
         counts = writers.count_rows(ordered)
-        terms = {o for o in counts.objects if not o.startswith('"')}  # (the counts hold each object once)
+        terms = counts.objects - literals.keys()  # (every literal is one of them: TripleLines)
         terms.update(counts.properties)
     else:
         terms = {p for _, p, _ in ordered}
@@ -110,19 +104,143 @@ def make_part(triples: Triples | TripleLines, writers: Writers | None, conforms:
 
 _CACHE_LIMIT = 50_000  # IRIs a writer keeps the forms of (the vocabulary's recur; most others do not)
 _STRING = "string"  # a plain literal's value written as its JSON string
+# An IRI (N-Triples form) as its head, up to its last / or #, and a last segment of characters
+# that are written as they are after any prefix (none of them a first "-"). Where every
+# namespace ends with / or #, the head alone decides which namespace an IRI is written under
+# and how, so the IRI is written as its head's form followed by the segment (worked out
+# once per head, for head + "x").
+_SPLIT = re.compile(r"<(.*[/#])([A-Za-z0-9_:][A-Za-z0-9_:-]*)>")
+
+
+class Subjects:
+    """Each subject's JSON-LD node object (``_Compactor.node``'s line) and Turtle statement
+    (as Oxigraph writes sorted triples with ``prefixes``: parts.turtle_statements), from its
+    rows, in one pass over them."""
+
+    def __init__(self, compactor: _Compactor, prefixes: dict[str, str]) -> None:
+        self.nodes = JsonLdNodes(compactor)
+        self.turtle = TurtleTerms(prefixes)
+        self._by_head = all(
+            namespace.endswith(("/", "#"))
+            for namespace in [n for n, _ in compactor._namespaces] + [n for _, n in self.turtle.prefixes]
+        )
+        self._iris: dict[str, tuple[str, str, str]] = {}  # IRI (N-Triples form) -> (id, id as JSON, Turtle)
+        self._heads: dict[str, tuple[str, str, str, str]] = {}  # _SPLIT's head -> the same around the segment
+        self._predicates: dict[str, str] = {}  # predicate -> what comes before its first object
+
+    def iri(self, term: str) -> tuple[str, str, str]:
+        """(id, id as JSON, Turtle) of an IRI in its N-Triples form."""
+        found = self._iris.get(term)
+        if found is None:
+            if len(self._iris) > _CACHE_LIMIT:
+                self._iris.clear()
+                self._heads.clear()
+            split = _SPLIT.fullmatch(term) if self._by_head else None
+            if split is None:
+                written = self.nodes.compactor.shorten(term[1:-1])
+                found = (written, encode_basestring(written), self.turtle.shorten(term[1:-1]))
+            else:
+                head, rest = split.groups()
+                around = self._heads.get(head) or self._head(head)
+                found = (around[0] + rest, around[1] + rest + '"', around[2] + rest + around[3])
+            self._iris[term] = found
+        return found
+
+    def _head(self, head: str) -> tuple[str, str, str, str]:
+        compact = self.nodes.compactor.shorten(head + "x")[:-1]
+        turtle = self.turtle.shorten(head + "x")
+        before, after = (turtle[:-2], ">") if turtle.startswith("<") else (turtle[:-1], "")
+        found = self._heads[head] = (compact, encode_basestring(compact)[:-1], before, after)
+        return found
+
+    def _predicate(self, predicate: str) -> str:
+        """The Turtle before a predicate's first object, after the objects of the one before."""
+        written = "a" if predicate == _TYPE else self.turtle.iri(predicate)
+        found = self._predicates[predicate] = f" ;\n\t{written} "
+        return found
+
+    def write(self, rows: list[Row], literals: dict[str, Literal]) -> tuple[tuple[str, str], bytes]:
+        """((id, node object as one line of JSON), Turtle statement) of one subject's rows, in
+        N-Triples order; the values of a key sorted by their JSON with sorted keys, as
+        ``_sorted`` sorts them."""
+        nodes, iris, predicates = self.nodes, self._iris, self._predicates
+        iri_rules, rules = nodes.iri_rules, nodes.rules
+        values: dict[str, list[str]] = {}
+        sort_keys: dict[str, str] = {}  # a value -> its sort key, where that differs
+        subject = rows[0][0]
+        if subject[0] == "<":
+            identity = iris.get(subject) or self.iri(subject)
+            turtle = [identity[2]]
+        else:  # a blank node
+            identity = (*nodes.ids(subject), subject)
+            turtle = [subject]
+        previous = None
+        for _, predicate, obj in rows:
+            if predicate == previous:
+                turtle.append(" , ")
+            else:
+                turtle.append(predicates.get(predicate) or self._predicate(predicate))
+                previous = predicate
+            if obj[0] == "<":
+                found = iris.get(obj) or self.iri(obj)
+                turtle.append(found[2])
+                key, form = iri_rules.get(predicate) or nodes.rule(predicate, "<")
+                if form == PLAIN:
+                    written = found[1]
+                else:
+                    written = '{"id": ' + found[1] + "}" if form == EXPLICIT else nodes.vocab_json(obj)
+            else:
+                literal = literals.get(obj)
+                if literal is None:  # a blank node
+                    turtle.append(obj)
+                    key, form = rules.get((predicate, "_")) or nodes.rule(predicate, "_")
+                    written = nodes.value(form, obj, None)[0]
+                else:
+                    turtle.append(obj if literal[4] in _PLAIN_LITERALS else self.turtle.literal(literal))
+                    kind = "@" + literal[3] if literal[3] else literal[4]
+                    key, form = rules.get((predicate, kind)) or nodes.rule(predicate, kind)
+                    if form == _STRING:
+                        written = literal[1]
+                    else:
+                        written, sort_key = nodes.value(form, obj, literal)
+                        if sort_key is not None:
+                            sort_keys[written] = sort_key
+            known = values.get(key)
+            if known is None:
+                values[key] = [written]
+            else:
+                known.append(written)
+        turtle[1] = " " + turtle[1][4:]  # (the first predicate follows the subject)
+        turtle.append(" .\n")
+        out = ['{"id": ', identity[1]]
+        names = tuple(values)
+        for key, written_key in nodes.orders.get(names) or nodes.order(names):
+            items = values[key]
+            out.append(written_key)
+            if len(items) == 1:
+                out.append(items[0])
+            else:
+                if sort_keys:
+                    items.sort(key=lambda w: sort_keys.get(w, w))
+                else:
+                    items.sort()
+                out.append("[" + ", ".join(items) + "]")
+        out.append("}")
+        return (identity[0], "".join(out)), "".join(turtle).encode("utf-8")
 
 
 class JsonLdNodes:
-    """JSON-LD node objects of subjects given by their rows (``_Compactor.node``'s lines)."""
+    """What node objects are made of: the key and form of a predicate's values of each kind,
+    blank nodes' ids, values' JSON, keys' order."""
 
     def __init__(self, compactor: _Compactor) -> None:
         self.compactor = compactor
         self._ids: dict[str, tuple[str, str]] = {}  # IRI or blank node (N-Triples) -> (id, id as JSON)
         self._vocab: dict[str, str] = {}  # IRI (N-Triples) -> its value for an @vocab term, as JSON
-        self._iri_rules: dict[str, tuple[str, str]] = {}  # predicate -> (key, form) for an IRI
-        self._rules: dict[tuple[str, str], tuple[str, str]] = {}  # (predicate, kind) -> (key, form)
+        self.iri_rules: dict[str, tuple[str, str]] = {_TYPE: ("type", PLAIN)}  # predicate -> (key, form)
+        self.rules: dict[tuple[str, str], tuple[str, str]] = {}  # (predicate, kind) -> (key, form)
         self._keys: dict[str, str] = {"type": '"type"'}  # key -> as JSON
-        self._orders: dict[tuple[str, ...], list[tuple[str, str]]] = {}  # keys -> in order, with ', "key": '
+        self.orders: dict[tuple[str, ...], list[tuple[str, str]]] = {}  # keys -> in order, with ', "key": '
         self._types: dict[str, str] = {}  # datatype IRI -> its compact IRI as JSON
 
     def ids(self, term: str) -> tuple[str, str]:
@@ -135,11 +253,11 @@ class JsonLdNodes:
             found = self._ids[term] = (written, encode_basestring(written))
         return found
 
-    def _rule(self, predicate: str, kind: str) -> tuple[str, str]:
+    def rule(self, predicate: str, kind: str) -> tuple[str, str]:
         """The key and form of a value of ``predicate`` (``_Compactor.rule``): kind "<" an
         IRI, "_" a blank node, "@" and a tag a language-tagged string, else a literal's
         datatype; form _STRING where a plain literal's value is written as it is."""
-        found = self._rules.get((predicate, kind))
+        found = self.rules.get((predicate, kind))
         if found is None:
             if kind in ("<", "_"):
                 found = self.compactor.rule(predicate[1:-1], "@id", None, kind == "<")
@@ -148,13 +266,13 @@ class JsonLdNodes:
                 found = (found[0], _STRING) if found[1] == PLAIN else found
             else:
                 found = self.compactor.rule(predicate[1:-1], kind, None)
-            self._rules[(predicate, kind)] = found
+            self.rules[(predicate, kind)] = found
             self._keys[found[0]] = encode_basestring(found[0])
             if kind == "<":
-                self._iri_rules[predicate] = found
+                self.iri_rules[predicate] = found
         return found
 
-    def _value(self, form: str, obj: str, literal: Literal | None) -> tuple[str, str | None]:
+    def value(self, form: str, obj: str, literal: Literal | None) -> tuple[str, str | None]:
         """(value, its sort key where that differs) as JSON, of a blank node or a literal
         that is not a plain value written as it is."""
         if literal is None:
@@ -174,7 +292,7 @@ class JsonLdNodes:
             return f'{{"@value": {number}}}', None
         return f'{{"@value": {string}, "type": {self._type_json(datatype)}}}', None
 
-    def _vocab_json(self, obj: str) -> str:
+    def vocab_json(self, obj: str) -> str:
         found = self._vocab.get(obj)
         if found is None:
             found = self._vocab[obj] = encode_basestring(self.compactor.vocab_value(obj[1:-1]))
@@ -186,61 +304,11 @@ class JsonLdNodes:
             found = self._types[datatype] = encode_basestring(self.compactor.iri(datatype))
         return found
 
-    def _order(self, keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    def order(self, keys: tuple[str, ...]) -> list[tuple[str, str]]:
         """The keys in a node's order (type, then the rest by name), each with ', "key": '."""
         ordered = sorted(keys, key=lambda k: (k != "type", k))
-        found = self._orders[keys] = [(key, f", {self._keys[key]}: ") for key in ordered]
+        found = self.orders[keys] = [(key, f", {self._keys[key]}: ") for key in ordered]
         return found
-
-    def node(self, rows: list[Row], literals: dict[str, Literal]) -> tuple[str, str]:
-        """(id, node object as one line of JSON) of one subject's rows, in N-Triples order;
-        the values of a key sorted by their JSON with sorted keys, as ``_sorted`` sorts them."""
-        values: dict[str, list[str]] = {}
-        sort_keys: dict[str, str] = {}  # a value -> its sort key, where that differs
-        ids, iri_rules, rules = self._ids, self._iri_rules, self._rules
-        for _, predicate, obj in rows:
-            literal = literals.get(obj)
-            if literal is not None:
-                kind = "@" + literal[3] if literal[3] else literal[4]
-                key, form = rules.get((predicate, kind)) or self._rule(predicate, kind)
-                if form == _STRING:
-                    written = literal[1]
-                else:
-                    written, sort_key = self._value(form, obj, literal)
-                    if sort_key is not None:
-                        sort_keys[written] = sort_key
-            elif obj.startswith("<"):
-                written = (ids.get(obj) or self.ids(obj))[1]
-                if predicate == _TYPE:
-                    key = "type"
-                else:
-                    key, form = iri_rules.get(predicate) or self._rule(predicate, "<")
-                    if form != PLAIN:
-                        written = '{"id": ' + written + "}" if form == EXPLICIT else self._vocab_json(obj)
-            else:  # a blank node
-                key, form = rules.get((predicate, "_")) or self._rule(predicate, "_")
-                written = self._value(form, obj, None)[0]
-            found = values.get(key)
-            if found is None:
-                values[key] = [written]
-            else:
-                found.append(written)
-        ids_of = ids.get(rows[0][0]) or self.ids(rows[0][0])
-        out = ['{"id": ', ids_of[1]]
-        names = tuple(values)
-        for key, written_key in self._orders.get(names) or self._order(names):
-            items = values[key]
-            out.append(written_key)
-            if len(items) == 1:
-                out.append(items[0])
-            else:
-                if sort_keys:
-                    items.sort(key=lambda w: sort_keys.get(w, w))
-                else:
-                    items.sort()
-                out.append("[" + ", ".join(items) + "]")
-        out.append("}")
-        return ids_of[0], "".join(out)
 
 
 # ---------------------------------------------------------------- Turtle, as Oxigraph writes it
@@ -292,9 +360,8 @@ def escape_local_name(local: str) -> str | None:
     return "".join(out) or None
 
 
-class TurtleStatements:
-    """Each subject's Turtle statement, as Oxigraph writes sorted triples with ``prefixes``
-    (``parts.turtle_statements``)."""
+class TurtleTerms:
+    """IRIs and typed literals as Oxigraph's Turtle writer writes them with ``prefixes``."""
 
     def __init__(self, prefixes: dict[str, str]) -> None:
         written = turtle_prefixes(prefixes).decode("utf-8")
@@ -306,10 +373,10 @@ class TurtleStatements:
         if found is None:
             if len(self._iris) > _CACHE_LIMIT:
                 self._iris.clear()
-            found = self._iris[term] = self._shorten(term[1:-1])
+            found = self._iris[term] = self.shorten(term[1:-1])
         return found
 
-    def _shorten(self, iri: str) -> str:
+    def shorten(self, iri: str) -> str:
         """The first prefix (in Oxigraph's order) under which the IRI has a local name, else <iri>."""
         for name, namespace in self.prefixes:
             if iri.startswith(namespace):
@@ -320,39 +387,10 @@ class TurtleStatements:
                     return f"{name}:{local}"
         return f"<{iri}>"
 
-    def term(self, term: str, literals: dict[str, Literal]) -> str:
-        if term.startswith("<"):
-            return self._iris.get(term) or self.iri(term)
-        if not term.startswith('"'):
-            return term  # a blank node
-        _, _, value, _, datatype = literals[term]
-        if datatype in _PLAIN_LITERALS:
-            return term
+    def literal(self, literal: Literal) -> str:
+        """A literal that is not a plain or language-tagged string."""
+        term, _, value, _, datatype = literal
         bare = _BARE.get(datatype)
         if bare is not None and bare.fullmatch(value):
             return value
         return term[: -len(datatype) - 4] + "^^" + self.iri(f"<{datatype}>")
-
-    def statement(self, rows: list[Row], literals: dict[str, Literal]) -> bytes:
-        """The Turtle statement of one subject's rows (in N-Triples order)."""
-        iris = self._iris
-        subject = rows[0][0]
-        out = [iris.get(subject) or self.term(subject, literals)]
-        previous = None
-        for _, predicate, obj in rows:
-            written = iris.get(obj)
-            if written is None:
-                literal = literals.get(obj)
-                plain = literal is not None and literal[4] in _PLAIN_LITERALS
-                written = obj if plain else self.term(obj, literals)
-            if predicate == previous:
-                out.append(" , ")
-                out.append(written)
-            else:
-                out.append(" " if previous is None else " ;\n\t")
-                out.append("a" if predicate == _TYPE else iris.get(predicate) or self.iri(predicate))
-                out.append(" ")
-                out.append(written)
-                previous = predicate
-        out.append(" .\n")
-        return "".join(out).encode("utf-8")
