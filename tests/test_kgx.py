@@ -184,17 +184,59 @@ _FIELDS = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(fields=st.lists(_FIELDS, min_size=1, max_size=3))
-def test_a_record_written_from_its_fields_json_is_the_encoders_text(fields: list[list[tuple[str, Any]]]) -> None:
+@given(fields=st.lists(_FIELDS, min_size=1, max_size=3), inline=st.lists(st.booleans(), min_size=8, max_size=8))
+def test_a_record_written_from_its_fields_json_is_the_encoders_text(
+    fields: list[list[tuple[str, Any]]], inline: list[bool]
+) -> None:
     """Keys with braces and quotes, a key given twice (its last value kept, as in a dict),
-    a template met again: the record is what the JSON encoder writes of its dict."""
+    values in the template or put in: the record is what the JSON encoder writes of its dict."""
     from omskg.kgx import _ENCODER, _json, _Kgx
     from omskg.minted import Minted
     from omskg.vocab import DEFAULT_BASE, load_vocabulary
 
     kgx = _Kgx([], load_vocabulary(), Minted(DEFAULT_BASE), "infores:omskg")
-    for given_fields in fields + fields:
-        keys = tuple(key for key, _ in given_fields)
-        written = kgx.record(keys, [_json(value) for _, value in given_fields])
+    for given_fields in fields + fields:  # (the second time with the keys' texts known)
+        keys = [key for key, _ in given_fields]
+        values = [_json(value) for _, value in given_fields]
+        arguments = [value for value, put_in in zip(values, inline, strict=False) if not put_in]
+        numbers = iter(range(len(arguments)))
+        template = kgx.template(keys, [value if put_in else next(numbers)
+                                       for value, put_in in zip(values, inline + [False] * 8, strict=False)])
+        written = template.format(*arguments)
         assert written == _ENCODER.encode(dict(given_fields))
         assert written == json.dumps(dict(given_fields), ensure_ascii=False, sort_keys=True)
+
+
+def test_records_made_from_a_template_made_for_equal_facts_are_each_facts_own(fact_file: Any, vocab: Any) -> None:
+    """A fact's record comes from the template made for its qualifiers (equal ones) and kind of
+    edge: equal qualifiers whose values differ in type (True == Decimal(1)) are told apart,
+    and each record is the one a new writer makes of the fact alone."""
+    import dataclasses
+    from decimal import Decimal
+
+    from omskg.kgx import _Kgx
+    from omskg.minted import Minted
+    from omskg.records import EntityRef, Text
+    from omskg.vocab import DEFAULT_BASE
+
+    edge = next(f for f in fact_file.facts if isinstance(f.object, EntityRef) and f.qualifiers)
+    literal = next(f for f in fact_file.facts if isinstance(f.object, Text) and f.subject == edge.subject)
+    variants = [(), (("proportion", (Decimal(1),)),), (("proportion", (True,)),), (("proportion", (Decimal("1.0"),)),),
+                (("approximate", (False,)), ("hedge", ("May", "Often"))), (("approximate", (Decimal(0),)),),
+                (("population", (EntityRef("children"),)),), (("population", (EntityRef("adults"),)),)]
+    facts = [dataclasses.replace(fact, id=f"{fact.id}-{i}", qualifiers=qualifiers)
+             for fact in (edge, literal) for i, qualifiers in enumerate(variants + variants)]
+
+    def written(kgx: _Kgx, fact: Any) -> str:
+        if isinstance(fact.object, EntityRef):
+            return kgx.edge(fact, fact_file)[1]
+        entity = kgx.entities[fact.subject]
+        return kgx.node(entity, [(fact, fact_file)])
+
+    kgx = _Kgx([fact_file], vocab, Minted(DEFAULT_BASE), "infores:omskg")
+    records = [written(kgx, fact) for fact in facts]
+    assert records == [written(_Kgx([fact_file], vocab, Minted(DEFAULT_BASE), "infores:omskg"), f) for f in facts]
+    proportions = [json.loads(r).get("omskg:proportion", json.loads(r).get("has_quotient")) for r in records[1:4]]
+    assert [(p, type(p)) for p in proportions] == [(1, int), (True, bool), (1, int)]
+    approximate = [json.loads(r)["omskg:approximate"] for r in records[4:6]]
+    assert [(a, type(a)) for a in approximate] == [(False, bool), (0, int)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from _json import make_encoder
+from collections.abc import Iterable
 from decimal import Decimal
 from json.encoder import encode_basestring
 from operator import itemgetter
@@ -31,12 +32,16 @@ from omskg.records import (
     Boolean,
     Entity,
     EntityRef,
+    Evidence,
     Fact,
     FactFile,
     Incidence,
+    Qualifiers,
     QualifierValue,
     Source,
     Text,
+    Xref,
+    value_types,
 )
 from omskg.vocab import BIOLINK, OMSKG, Vocabulary
 
@@ -101,21 +106,32 @@ class _Kgx:
         self.category_lists: dict[str, str] = {}  # entity kind -> the JSON of [its category]
         self.predicates: dict[str, str] = {}  # omskg predicate -> its Biolink predicate
         self.edge_kinds: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}  # see edge_kind
-        self.templates: dict[tuple[str, ...], str] = {}  # the keys of a record -> its str.format template
+        self.node_templates: dict[tuple[str, tuple[Xref, ...], bool, bool], str] = {}  # see node_template
         self.curies: dict[str, str] = {}  # entity id -> its CURIE's JSON
         self.words: dict[str, str] = {}  # omskg local name -> the JSON of "omskg:{name}"
-        self.sources: dict[int, tuple[Source, str]] = {}  # id(source) -> source, its IRI's JSON
+        # id(evidence) -> evidence, source, the JSON of its quote (a list), source and annotation
+        self.evidence: dict[int, tuple[Evidence, Source, str, str, str]] = {}
+        # (qualifiers, kind) -> its fact_template, and the qualifiers' value_types
+        self.fact_templates: dict[tuple[Qualifiers, object], tuple[str, tuple[type, ...] | None]] = {}
+        self.kind_fields: dict[object, dict[str, str]] = {}  # kind -> the fields of fact_template's keys
+        self.key_texts: dict[str, str] = {}  # key -> its JSON and colon, for a template
 
-    def record(self, keys: tuple[str, ...], values: list[str]) -> str:
-        """The JSON object of ``keys`` and their values' JSON, its keys sorted; a key given
-        twice has its last value, as in a dict. Its template is made once per tuple of keys."""
-        template = self.templates.get(keys)
-        if template is None:
-            latest = {key: i for i, key in enumerate(keys)}
-            fields = [encode_basestring(key).replace("{", "{{").replace("}", "}}") + f": {{{latest[key]}}}"
-                      for key in sorted(latest)]
-            template = self.templates[keys] = "{{" + ", ".join(fields) + "}}"
-        return template.format(*values)
+    def template(self, keys: Iterable[str], values: Iterable[str | int]) -> str:
+        """The ``str.format`` template of the JSON object of ``keys`` and ``values`` (JSON
+        text, or the number of an argument that is), its keys sorted; a key given twice has
+        its last value, as in a dict."""
+        fields = self.fields_text(keys, values)
+        return "{{" + ", ".join([fields[key] for key in sorted(fields)]) + "}}"
+
+    def fields_text(self, keys: Iterable[str], values: Iterable[str | int]) -> dict[str, str]:
+        """Each key's field in a template, a key given twice with its last value."""
+        fields = {}
+        for key, value in zip(keys, values, strict=True):
+            text = self.key_texts.get(key)
+            if text is None:
+                text = self.key_texts[key] = _braces(encode_basestring(key)) + ": "
+            fields[key] = text + (f"{{{value}}}" if isinstance(value, int) else _braces(value))
+        return fields
 
     def curie(self, entity_id: str) -> str:
         found = self.curies.get(entity_id)
@@ -172,14 +188,13 @@ class _Kgx:
         return _encoded({"statistic": f"omskg:{obj.statistic}", "min": _number(obj.min_value),
                          "max": _number(obj.max_value), "unitText": obj.unit_text})
 
-    def fields(self, fact: Fact, fact_file: FactFile, association: str = "") -> tuple[list[str], list[str]]:
-        """The keys and values' JSON of a fact's record but its own: its qualifiers, in the
-        Biolink slot of ``association`` where it has one, else under ``omskg:{name}`` (hedges
-        always a list, others a list only when they are several); its id, quote, source and
-        annotation."""
+    def qualifier_fields(self, qualifiers: Qualifiers, association: str) -> tuple[list[str], list[str]]:
+        """The keys and values' JSON of a fact's qualifiers: in the Biolink slot of
+        ``association`` where it has one, else under ``omskg:{name}`` (hedges always a list,
+        others a list only when they are several)."""
         keys: list[str] = []
         values: list[str] = []
-        for name, given in fact.qualifiers:
+        for name, given in qualifiers:
             converted = [self.qualifier_value(v) for v in given]
             slot, classes = QUALIFIER_SLOTS.get(name, ("", set()))
             if association in classes and len(converted) == 1:
@@ -189,51 +204,92 @@ class _Kgx:
                 keys.append(f"omskg:{name}")
                 values.append("[" + ", ".join(converted) + "]" if len(converted) > 1 or name == "hedge"
                               else converted[0])
-        source = fact_file.source
-        known = self.sources.get(id(source))
-        if known is None or known[0] is not source:
-            known = self.sources[id(source)] = (source, encode_basestring(self.minted.source(source)))
-        keys += _EVIDENCE_KEYS
-        values += ("[" + encode_basestring(fact.evidence.quote) + "]", encode_basestring(fact.id), known[1],
-                   encode_basestring(self.minted.evidence(source, fact.evidence)))
         return keys, values
 
+    def fact_template(self, qualifiers: Qualifiers, kind: object, association: str,
+                      keys: tuple[str, ...], values: tuple[str | int, ...]) -> str:
+        """The ``str.format`` template of a fact's record: its qualifiers' fields, its
+        evidence's and id (``_EVIDENCE_KEYS``: the arguments 0 to 3), then ``keys`` with
+        ``values`` (JSON, or the number of an argument), a key given twice with its last value.
+        Kept by qualifiers and ``kind`` (which stands for ``association``, ``keys`` and
+        ``values``): see ``known_template``."""
+        fixed = self.kind_fields.get(kind)
+        if fixed is None:
+            fixed = self.kind_fields[kind] = self.fields_text((*_EVIDENCE_KEYS, *keys), (0, 1, 2, 3, *values))
+        fields = self.fields_text(*self.qualifier_fields(qualifiers, association))
+        fields.update(fixed)
+        template = "{{" + ", ".join([fields[key] for key in sorted(fields)]) + "}}"
+        self.fact_templates[(qualifiers, kind)] = (template, value_types(qualifiers))
+        return template
+
+    def known_template(self, qualifiers: Qualifiers, kind: object) -> str | None:
+        """The ``fact_template`` made for equal qualifiers (their values of the same types:
+        True is 1) and ``kind``, if any."""
+        known = self.fact_templates.get((qualifiers, kind))
+        if known is None or (known[1] is not None and known[1] != value_types(qualifiers)):
+            return None
+        return known[0]
+
+    def evidence_fields(self, fact: Fact, source: Source) -> tuple[str, str, str, str]:
+        """The JSON of a fact's ``_EVIDENCE_KEYS``: its quote, id, source and annotation
+        (its evidence block's written once)."""
+        evidence = fact.evidence
+        known = self.evidence.get(id(evidence))
+        if known is None or known[0] is not evidence or known[1] is not source:
+            known = self.evidence[id(evidence)] = (
+                evidence, source, "[" + encode_basestring(evidence.quote) + "]",
+                encode_basestring(self.minted.source(source)),
+                encode_basestring(self.minted.evidence(source, evidence)),
+            )
+        return known[2], encode_basestring(fact.id), known[3], known[4]
+
     def node(self, entity: Entity, facts: list[tuple[Fact, FactFile]]) -> str:
-        keys = ["id", "category", "name", "iri", "provided_by"]
-        values = [
-            self.curie(entity.id),
-            self.category_list(entity.kind),
-            _json(entity.label),
-            encode_basestring(self.minted.entity(entity.id)),
-            "[" + self.infores + "]",
+        """An entity's record: its template's (see ``node_template``) with its CURIE, label,
+        IRI, names and facts put in."""
+        names = [
+            f.object.value for f, _ in facts if f.predicate in NAME_PREDICATES and isinstance(f.object, Text)
         ]
+        key = (entity.kind, entity.xrefs, bool(names), bool(facts))
+        template = self.node_templates.get(key)
+        if template is None:
+            template = self.node_templates[key] = self.node_template(*key)
+        iri = encode_basestring(self.minted.entity(entity.id))
+        values = [self.curie(entity.id), _json(entity.label), iri]
+        if names:
+            values.append(_strings(names))
+        if facts:
+            values.append("[" + ", ".join([self.literal_record(fact, file) for fact, file in facts]) + "]")
+        return template.format(*values)
+
+    def node_template(self, kind: str, xrefs: tuple[Xref, ...], with_names: bool, with_facts: bool) -> str:
+        """The template of the records of the entities of a kind and cross-references: their
+        category, exact matches as ``xref``, other matches under ``omskg:``; the arguments
+        are the CURIE, label, IRI, then the names (``synonym``) and facts where there are."""
+        keys = ["id", "category", "name", "iri", "provided_by"]
+        values: list[str | int] = [0, self.category_list(kind), 1, 2, "[" + self.infores + "]"]
         matches: dict[str, list[str]] = {}
-        for xref in entity.xrefs:
+        for xref in xrefs:
             matches.setdefault(xref.match, []).append(xref.curie)
         if "exact" in matches:
             keys.append("xref")
             values.append(_strings(matches["exact"]))
-        names = [
-            f.object.value for f, _ in facts if f.predicate in NAME_PREDICATES and isinstance(f.object, Text)
-        ]
-        if names:
+        if with_names:
             keys.append("synonym")
-            values.append(_strings(names))
+            values.append(3)
         for match in ("close", "broad", "narrow", "related"):
             if match in matches:
                 keys.append(f"omskg:{match}_match")
                 values.append(_strings(matches[match]))
-        if facts:
-            written = []  # facts whose object is not an entity, so not an edge
-            for fact, fact_file in facts:
-                fact_keys, fact_values = self.fields(fact, fact_file)
-                fact_keys += _LITERAL_KEYS
-                statement = encode_basestring(self.minted.statement(fact))
-                fact_values += (statement, self.word(fact.predicate), self.literal(fact))
-                written.append(self.record(tuple(fact_keys), fact_values))
+        if with_facts:  # facts whose object is not an entity, so not an edge
             keys.append("omskg:facts")
-            values.append("[" + ", ".join(written) + "]")
-        return self.record(tuple(keys), values)
+            values.append(4 if with_names else 3)
+        return self.template(keys, values)
+
+    def literal_record(self, fact: Fact, fact_file: FactFile) -> str:
+        template = self.known_template(fact.qualifiers, fact.predicate) or self.fact_template(
+            fact.qualifiers, fact.predicate, "", _LITERAL_KEYS, (4, self.word(fact.predicate), 5))
+        statement = encode_basestring(self.minted.statement(fact))
+        return template.format(*self.evidence_fields(fact, fact_file.source), statement, self.literal(fact))
 
     def edge_kind(self, name: str, subject_kind: str, object_kind: str) -> tuple[str, str, str, str]:
         """The association class of an edge by its omskg predicate and its ends' kinds, and
@@ -252,14 +308,17 @@ class _Kgx:
         if found is None:
             found = self.edge_kinds[kinds] = self.edge_kind(*kinds)
         association, category, predicate, original = found
+        template = self.known_template(fact.qualifiers, found) or self.fact_template(
+            fact.qualifiers, found, association, _EDGE_KEYS,
+            (4, category, 5, predicate, 6, original, _KNOWLEDGE_LEVEL, _AGENT_TYPE, self.infores))
         statement = self.minted.statement(fact)
-        keys, values = self.fields(fact, fact_file, association)
-        keys += _EDGE_KEYS
-        values += (
-            encode_basestring(statement), category, self.curie(fact.subject), predicate,
-            self.curie(object_id), original, _KNOWLEDGE_LEVEL, _AGENT_TYPE, self.infores,
-        )
-        return statement, self.record(tuple(keys), values)
+        evidence = self.evidence_fields(fact, fact_file.source)
+        ends = self.curie(fact.subject), self.curie(object_id)
+        return statement, template.format(*evidence, encode_basestring(statement), *ends)
+
+
+def _braces(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 _EVIDENCE_KEYS = ("supporting_text", "omskg:fact", "omskg:source", "omskg:annotation")

@@ -80,6 +80,14 @@ class AgeRange:
 
 FactObject = EntityRef | Text | Boolean | Incidence | AgeRange
 QualifierValue = EntityRef | Decimal | bool | str  # str: a controlled value's local name
+Qualifiers = tuple[tuple[str, tuple[QualifierValue, ...]], ...]
+
+
+def value_types(qualifiers: Qualifiers) -> tuple[type, ...] | None:
+    """What can tell equal qualifiers apart: the types of their values where one is a bool
+    or a decimal (True == Decimal(1)); None where none is (then equal values are alike)."""
+    types = tuple([type(value) for _, values in qualifiers for value in values])
+    return types if bool in types or Decimal in types else None
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,7 @@ class Fact:
     subject: str
     predicate: str
     object: FactObject
-    qualifiers: tuple[tuple[str, tuple[QualifierValue, ...]], ...]  # sorted by name
+    qualifiers: Qualifiers  # sorted by name
     evidence: Evidence
 
 
