@@ -270,6 +270,64 @@ def test_facts_of_a_file_without_a_condition_are_kept_at_the_top(fact_file: Any,
     assert read.value(statement, RDF.object) == Literal("involuntary, erratic eye movements", lang="en")
 
 
+
+def test_no_qualifier_of_the_vocabulary_is_named_after_a_key_of_the_items(vocab: Any) -> None:
+    """An item's qualifiers are fields beside its own keys, and items are written as text: a
+    qualifier named after one of its keys would give items that key twice."""
+    from omskg.condition_json import ITEM_KEYS
+
+    assert sorted(ITEM_KEYS & vocab.qualifiers) == []
+
+
+def test_equal_qualifiers_in_two_conditions_give_each_its_words(fact_file: Any, vocab: Any) -> None:
+    """Qualifiers are written once for equal ones: the words of their entities are still in
+    the context of each condition that uses them."""
+    import dataclasses
+
+    from omskg.records import EntityRef
+
+    condition = next(e for e in fact_file.entities if e.kind == "Condition")
+    twin = dataclasses.replace(condition, id="twin-condition", label="Twin condition")
+    fact = next(f for f in fact_file.facts if f.subject == condition.id
+                and any(isinstance(v, EntityRef) for _, values in f.qualifiers for v in values))
+    copied = dataclasses.replace(fact, id="twin-fact", subject=twin.id)
+    document = json.loads(_rebuilt(fact_file, vocab, entities=(*fact_file.entities, twin),
+                                   facts=(*fact_file.facts, copied)))
+    first, second = document["conditions"]
+    labels = {e.id: e.label for e in fact_file.entities}
+    for name, values in fact.qualifiers:
+        for value in values:
+            if isinstance(value, EntityRef):
+                for written in (first, second):
+                    assert written["@context"][name]["@context"][labels[value.id]].endswith(f"/entity/{value.id}")
+
+
+def test_qualifiers_equal_but_of_other_types_are_written_apart(fact_file: Any, vocab: Any) -> None:
+    """True == Decimal(1): qualifiers written once for equal ones are told apart by the types
+    of their values, each written as a new builder writes it."""
+    import dataclasses
+
+    from omskg import mappings, resources
+    from omskg.condition_json import _Document
+    from omskg.minted import Minted
+    from omskg.vocab import DEFAULT_BASE
+
+    targets = mappings.load_targets(resources.xref_targets_file())
+    variants = [(("coreFeature", (Decimal(1),)),), (("coreFeature", (True,)),), (("coreFeature", (Decimal("1.0"),)),),
+                (("approximate", (Decimal(0),)), ("hedge", ("May",))), (("approximate", (False,)), ("hedge", ("May",)))]
+    facts = [dataclasses.replace(fact_file.facts[0], qualifiers=q) for q in variants + variants]
+
+    def builder() -> Any:
+        made = _Document([fact_file], targets, vocab, Minted(DEFAULT_BASE))
+        made.local = {}
+        return made
+
+    once = builder()
+    texts = [once.qualifiers_text(f) for f in facts]
+    assert texts == [builder().qualifiers_text(f) for f in facts]
+    assert ['"coreFeature": 1' in t for t in texts[:3]] == [True, False, True]
+    assert ['"approximate": false' in t for t in texts[3:5]] == [False, True]
+
 class _Word(str):
     pass
 

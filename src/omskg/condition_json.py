@@ -23,8 +23,9 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from rdflib import RDFS
-from rdflib.namespace import DCTERMS, PROV, XSD
+from rdflib.namespace import XSD
 
+from omskg.condition_context import conditions_context
 from omskg.indented import Indented, Written, items_parts
 from omskg.mappings import Target
 from omskg.minted import Minted
@@ -33,16 +34,20 @@ from omskg.records import (
     Boolean,
     Entity,
     EntityRef,
+    Evidence,
     Fact,
     FactFile,
     Incidence,
     InputError,
     Problem,
+    Qualifiers,
     QualifierValue,
+    Source,
     Text,
     Xref,
+    value_types,
 )
-from omskg.vocab import BIOLINK, OMSKG, PREFIXES, Vocabulary
+from omskg.vocab import OMSKG, Vocabulary
 
 #: The array of a condition each fact predicate's statements go into; a predicate not named
 #: here gets an array under its own name.
@@ -94,6 +99,10 @@ def number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+#: Qualifiers' text, entities (see write_qualifiers), value_types, the words' table they were admitted into.
+_Qualified = tuple[str, list[tuple[str, EntityRef]], tuple[type, ...] | None, dict[str, dict[str, str]]]
+
+
 class _Document:
     def __init__(
         self, fact_files: list[FactFile], targets: dict[str, Target], vocab: Vocabulary, minted: Minted
@@ -104,14 +113,13 @@ class _Document:
         self.entities: dict[str, Entity] = {e.id: e for f in fact_files for e in f.entities}
         self.words: dict[str, dict[str, str]] = {}  # key -> word -> the IRI it stands for
         self.local: dict[str, dict[str, str]] = {}  # the same, for entities: per condition
+        self.qualifier_texts: dict[Qualifiers, _Qualified] = {}  # see qualifiers_text
+        self.evidence_texts: dict[int, tuple[Evidence, Source, str, str]] = {}  # evidence_text
         self.predicates = sorted(vocab.fact_predicates)
         self.groups = group_names(self.predicates)
         # Every qualifier's field, in order: a literal's is one value or null, the others' a list of words.
         self.literal = {q: str(vocab.ranges.get(q, "")).startswith(str(XSD))
                         for q in sorted(vocab.qualifiers)}
-        clash = sorted(ITEM_KEYS.intersection(self.literal))
-        if clash:
-            raise ValueError(f"the qualifier {clash[0]!r} has the name of a key of the document's items")
         self.keys = {q: f",\n  {encode_basestring(q)}: " for q in self.literal}  # (items: at no indent)
         self.unstated = [self.keys[q] + ("null" if literal else "[]") for q, literal in self.literal.items()]
         self.index = {q: i for i, q in enumerate(self.literal)}
@@ -120,6 +128,7 @@ class _Document:
         self.labels: dict[str, tuple[str, str]] = {}  # controlled value -> (its IRI, its label)
         self.written_words: dict[tuple[str, QualifierValue], str] = {}  # (key, controlled value) -> its word
         self.about: dict[str, str] = {}  # entity id -> its IRI, label and xrefs as an item's fields
+        self.xref_lists: dict[tuple[Xref, ...], str] = {}  # cross-references -> xrefs_text
         self.conditions: dict[str, bool] = {}  # entity kind -> whether it is a kind of condition
         self.made: set[str] = set()  # the statements of the items made since it was last emptied
 
@@ -173,6 +182,13 @@ class _Document:
             for xref in entity.xrefs
         ]
 
+    def xrefs_text(self, xrefs: tuple[Xref, ...]) -> str:
+        """An item's list of ``xrefs`` (written once for equal ones)."""
+        found = self.xref_lists.get(xrefs)
+        if found is None:
+            found = self.xref_lists[xrefs] = _list([self.xref_text(xref) for xref in xrefs])
+        return found
+
     def xref_text(self, xref: Xref) -> str:
         """``xrefs``' item of ``xref`` written at no indent (the curie, IRI and match checked
         strings, the label a cell of the targets' table)."""
@@ -193,7 +209,7 @@ class _Document:
                 about = self.about[obj.id] = "".join([
                     ',\n  "entity": ', self.writer.text(self.minted.entity(obj.id), "  "),
                     ',\n  "label": ', self.writer.text(entity.label, "  "),
-                    ',\n  "xrefs": ', _list([self.xref_text(xref) for xref in entity.xrefs]),
+                    ',\n  "xrefs": ', self.xrefs_text(entity.xrefs),
                 ])
             return about
         if isinstance(obj, Text):
@@ -215,11 +231,27 @@ class _Document:
         return ',\n  "value": ' + self.writer.text(node, "  ")
 
     def qualifiers_text(self, fact: Fact) -> str:
-        """Every qualifier's field: null or an empty list where the fact states none."""
-        if not fact.qualifiers:
+        """Every qualifier's field: null or an empty list where the fact states none. Written
+        once for equal qualifiers (of the same ``value_types``); their entities' words admitted
+        again into each table of entities' words (``self.local``) they are used with."""
+        qualifiers = fact.qualifiers
+        if not qualifiers:
             return self.none_stated
+        known = self.qualifier_texts.get(qualifiers)
+        if known is None or (known[2] is not None and known[2] != value_types(qualifiers)):
+            text, refs = self.write_qualifiers(qualifiers)
+            known = self.qualifier_texts[qualifiers] = (text, refs, value_types(qualifiers), self.local)
+        elif known[1] and known[3] is not self.local:
+            for name, ref in known[1]:
+                self.value_word(name, ref)
+            self.qualifier_texts[qualifiers] = (*known[:3], self.local)
+        return known[0]
+
+    def write_qualifiers(self, qualifiers: Qualifiers) -> tuple[str, list[tuple[str, EntityRef]]]:
+        """The qualifiers' fields, and their entities, each with its qualifier's name."""
         fields = self.unstated.copy()
-        for name, values in sorted(dict(fact.qualifiers).items()):
+        refs = []
+        for name, values in sorted(dict(qualifiers).items()):
             literal = self.literal.get(name)
             if literal:
                 value = values[0] if values else None
@@ -228,7 +260,22 @@ class _Document:
             elif literal is not None:
                 words = [self.word_text(name, v) for v in values]
                 fields[self.index[name]] = self.keys[name] + _list(words)
-        return "".join(fields)
+                refs += [(name, v) for v in values if isinstance(v, EntityRef)]
+        return "".join(fields), refs
+
+    def evidence_text(self, evidence: Evidence, source: Source) -> tuple[str, str]:
+        """An item's ``evidence`` field but its statement: before it, and after it (written
+        once per evidence block)."""
+        known = self.evidence_texts.get(id(evidence))
+        if known is None or known[0] is not evidence or known[1] is not source:
+            known = self.evidence_texts[id(evidence)] = (evidence, source, "".join([
+                ',\n  "evidence": {\n    "quote": ', encode_basestring(evidence.quote),
+                ',\n    "start": ', self.writer.text(evidence.start, "    "),
+                ',\n    "end": ', self.writer.text(evidence.end, "    "),
+                ',\n    "source": ', encode_basestring(self.minted.source(source)),
+                ',\n    "statement": ',
+            ]), ',\n    "annotation": ' + encode_basestring(self.minted.evidence(source, evidence)) + "\n  }")
+        return known[2], known[3]
 
     def item(self, fact: Fact, fact_file: FactFile, by_subject: dict[str, list[Fact]],
              seen: frozenset[str], with_subject: bool) -> Written:
@@ -240,18 +287,10 @@ class _Document:
             parts += ['"subject": ', encode_basestring(self.minted.entity(fact.subject)), ",\n  "]
         parts += ['"predicate": ', encode_basestring(fact.predicate), ',\n  "fact": ',
                   encode_basestring(fact.id), self.object_text(fact), self.qualifiers_text(fact)]
-        evidence = fact.evidence
         statement = self.minted.statement(fact)
         self.made.add(statement)
-        parts += [
-            ',\n  "evidence": {\n    "quote": ', encode_basestring(evidence.quote),
-            ',\n    "start": ', self.writer.text(evidence.start, "    "),
-            ',\n    "end": ', self.writer.text(evidence.end, "    "),
-            ',\n    "source": ', encode_basestring(self.minted.source(fact_file.source)),
-            ',\n    "statement": ', encode_basestring(statement),
-            ',\n    "annotation": ', encode_basestring(self.minted.evidence(fact_file.source, evidence)),
-            "\n  }",
-        ]
+        head, tail = self.evidence_text(fact.evidence, fact_file.source)
+        parts += [head, encode_basestring(statement), tail]
         if isinstance(fact.object, EntityRef):
             about = fact.object.id
             inner = [] if about in seen else by_subject.get(about, [])
@@ -295,58 +334,6 @@ class _Document:
         }
         return {"@context": scoped, **document} if scoped else document
 
-    def context(self, groups: list[str], other_words: dict[str, dict[str, str]]) -> dict[str, Any]:
-        rdf, rdfs, xsd = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["xsd"]
-        def words(key: str) -> dict[str, str]:
-            return dict(sorted({**self.words.get(key, {}), **other_words.get(key, {})}.items()))
-        context: dict[str, Any] = {
-            "@version": 1.1,
-            "id": "@id",
-            "type": "@type",
-            "conditions": "@included",  # (not @graph: with otherFacts beside it, a named graph)
-            "label": None,  # an item's label is its entity's, not the statement's
-            "xrefs": None,
-            "Condition": {"@id": str(OMSKG.Condition), "@context": {
-                "label": {"@id": f"{rdfs}label", "@language": "en"}}},
-            "epidemiology": "@nest",
-            "otherFacts": "@included",
-            "facts": "@included",
-            "subject": {"@id": f"{rdf}subject", "@type": "@id"},
-            "predicate": {"@id": f"{rdf}predicate", "@type": "@vocab", "@context": {
-                name: str(OMSKG[name]) for name in sorted(self.vocab.fact_predicates)}},
-            "fact": str(DCTERMS.identifier),
-            "entity": {"@id": f"{rdf}object", "@type": "@id"},
-            "text": {"@id": f"{rdf}object", "@language": "en"},
-            "value": {"@id": f"{rdf}object", "@type": "@id"},
-            "evidence": "@nest",
-            "quote": str(BIOLINK.supporting_text),
-            "start": None,  # the offsets are the annotation's (its position selector's)
-            "end": None,
-            "source": {"@id": str(DCTERMS.source), "@type": "@id"},
-            "statement": "@id",
-            "annotation": {"@id": str(PROV.wasDerivedFrom), "@type": "@id"},
-            "cases": {"@id": str(OMSKG.cases), "@type": f"{xsd}integer"},
-            "outOf": {"@id": str(OMSKG.outOf), "@type": f"{xsd}integer"},
-            "period": {"@id": str(OMSKG.period), "@type": f"{xsd}duration"},
-            "rate": None,  # exact decimals: a JSON number would read back as an xsd:double
-            "min": None,
-            "max": None,
-            "unit": None,  # a UCUM code the graph does not hold
-            "unitText": f"{PREFIXES['schema']}unitText",
-            "statistic": {"@id": str(OMSKG.statistic), "@type": "@vocab", "@context": words("statistic")},
-        }
-        for group in groups:
-            context[group] = {"@reverse": f"{rdf}subject"}
-        for name in sorted(self.vocab.qualifiers):
-            rng = str(self.vocab.ranges.get(name, ""))
-            if rng == str(XSD.decimal):
-                context[name] = None
-            elif rng.startswith(str(XSD)):
-                context[name] = {"@id": str(OMSKG[name]), "@type": rng}
-            else:
-                context[name] = {"@id": str(OMSKG[name]), "@type": "@vocab", "@context": words(name)}
-        return context
-
 
 def _list(written: list[str]) -> str:
     """A list of an item's field, of values written at no indent."""
@@ -383,7 +370,7 @@ def conditions_document(
             problem = Problem(fact_file.path, None, f"the nested condition document: {error}")
             raise InputError([problem]) from None
     groups = builder.groups + [EPIDEMIOLOGY[p] for p in builder.predicates if p in EPIDEMIOLOGY]
-    context = builder.context(groups, other_words)
+    context = conditions_context(vocab, groups, builder.words, other_words)
     head = json.dumps({"@context": context}, indent=2, ensure_ascii=False).removesuffix("\n}")
     return b"".join([
         head.encode("utf-8"), b',\n  "conditions": ', *items_parts(conditions), b',\n  "otherFacts": ',
