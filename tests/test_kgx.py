@@ -174,9 +174,9 @@ def test_every_line_is_json_dumps_own_text_in_id_order(built: Path) -> None:
         assert [json.loads(line)["id"] for line in lines] == sorted(json.loads(line)["id"] for line in lines)
 
 
-_KEY_TEXT = st.text(st.characters() | st.sampled_from('{}"\\\n:é'), max_size=6)
+_KEY_TEXT = st.text(st.characters() | st.sampled_from('{}"\\\n:é%s'), max_size=6)
 _FIELDS = st.lists(
-    st.tuples(st.sampled_from(["id", "omskg:fact", "{0}", "}{", "é"]) | _KEY_TEXT,
+    st.tuples(st.sampled_from(["id", "omskg:fact", "{0}", "}{", "é", "%s", "%%"]) | _KEY_TEXT,
               st.none() | st.booleans() | st.integers() | st.floats() | _KEY_TEXT
               | st.lists(_KEY_TEXT, max_size=2) | st.dictionaries(_KEY_TEXT, st.integers(), max_size=2)),
     max_size=8,
@@ -188,9 +188,10 @@ _FIELDS = st.lists(
 def test_a_record_written_from_its_fields_json_is_the_encoders_text(
     fields: list[list[tuple[str, Any]]], inline: list[bool]
 ) -> None:
-    """Keys with braces and quotes, a key given twice (its last value kept, as in a dict),
-    values in the template or put in: the record is what the JSON encoder writes of its dict."""
-    from omskg.kgx import _ENCODER, _json, _Kgx
+    """Keys with braces, quotes and percent signs, a key given twice (its last value kept, as
+    in a dict), values in the template or put in: the record is what the JSON encoder writes
+    of its dict."""
+    from omskg.kgx import _ENCODER, _filled, _json, _Kgx
     from omskg.minted import Minted
     from omskg.vocab import DEFAULT_BASE, load_vocabulary
 
@@ -202,7 +203,7 @@ def test_a_record_written_from_its_fields_json_is_the_encoders_text(
         numbers = iter(range(len(arguments)))
         template = kgx.template(keys, [value if put_in else next(numbers)
                                        for value, put_in in zip(values, inline + [False] * 8, strict=False)])
-        written = template.format(*arguments)
+        written = _filled(template, *arguments)
         assert written == _ENCODER.encode(dict(given_fields))
         assert written == json.dumps(dict(given_fields), ensure_ascii=False, sort_keys=True)
 

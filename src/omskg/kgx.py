@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 from _json import make_encoder
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from functools import partial
 from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any
@@ -45,6 +46,10 @@ from omskg.records import (
 )
 from omskg.vocab import BIOLINK, OMSKG, Vocabulary
 
+#: A record's text with ``%s`` where its arguments go, and what picks them in that order;
+#: a field of one: its text, and the number of the argument that ends it, if any.
+Template = tuple[str, Callable[[tuple[str, ...]], tuple[str, ...] | str]]
+Field = tuple[str, int | None]
 NAMED_THING = "biolink:NamedThing"
 RELATED_TO = "biolink:related_to"
 ASSOCIATION = "biolink:Association"
@@ -106,31 +111,30 @@ class _Kgx:
         self.category_lists: dict[str, str] = {}  # entity kind -> the JSON of [its category]
         self.predicates: dict[str, str] = {}  # omskg predicate -> its Biolink predicate
         self.edge_kinds: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}  # see edge_kind
-        self.node_templates: dict[tuple[str, tuple[Xref, ...], bool, bool], str] = {}  # see node_template
+        self.node_templates: dict[tuple[str, tuple[Xref, ...], bool, bool], Template] = {}  # node_template
         self.curies: dict[str, str] = {}  # entity id -> its CURIE's JSON
         self.words: dict[str, str] = {}  # omskg local name -> the JSON of "omskg:{name}"
         # id(evidence) -> evidence, source, the JSON of its quote (a list), source and annotation
         self.evidence: dict[int, tuple[Evidence, Source, str, str, str]] = {}
         # (qualifiers, kind) -> its fact_template, and the qualifiers' value_types
-        self.fact_templates: dict[tuple[Qualifiers, object], tuple[str, tuple[type, ...] | None]] = {}
-        self.kind_fields: dict[object, dict[str, str]] = {}  # kind -> the fields of fact_template's keys
-        self.key_texts: dict[str, str] = {}  # key -> its JSON and colon, for a template
+        self.fact_templates: dict[tuple[Qualifiers, object], tuple[Template, tuple[type, ...] | None]] = {}
+        self.kind_fields: dict[object, dict[str, Field]] = {}  # kind -> the fields of fact_template's keys
+        self.key_texts: dict[str, str] = {}  # key -> its JSON and colon
 
-    def template(self, keys: Iterable[str], values: Iterable[str | int]) -> str:
-        """The ``str.format`` template of the JSON object of ``keys`` and ``values`` (JSON
-        text, or the number of an argument that is), its keys sorted; a key given twice has
-        its last value, as in a dict."""
-        fields = self.fields_text(keys, values)
-        return "{{" + ", ".join([fields[key] for key in sorted(fields)]) + "}}"
+    def template(self, keys: Iterable[str], values: Iterable[str | int]) -> Template:
+        """The template of the JSON object of ``keys`` and ``values`` (JSON text, or the
+        number of an argument that is), its keys sorted; a key given twice has its last value,
+        as in a dict."""
+        return _template(self.fields(keys, values))
 
-    def fields_text(self, keys: Iterable[str], values: Iterable[str | int]) -> dict[str, str]:
+    def fields(self, keys: Iterable[str], values: Iterable[str | int]) -> dict[str, Field]:
         """Each key's field in a template, a key given twice with its last value."""
-        fields = {}
+        fields: dict[str, Field] = {}
         for key, value in zip(keys, values, strict=True):
             text = self.key_texts.get(key)
             if text is None:
-                text = self.key_texts[key] = _braces(encode_basestring(key)) + ": "
-            fields[key] = text + (f"{{{value}}}" if isinstance(value, int) else _braces(value))
+                text = self.key_texts[key] = encode_basestring(key) + ": "
+            fields[key] = (text, value) if isinstance(value, int) else (text + value, None)
         return fields
 
     def curie(self, entity_id: str) -> str:
@@ -207,22 +211,22 @@ class _Kgx:
         return keys, values
 
     def fact_template(self, qualifiers: Qualifiers, kind: object, association: str,
-                      keys: tuple[str, ...], values: tuple[str | int, ...]) -> str:
-        """The ``str.format`` template of a fact's record: its qualifiers' fields, its
+                      keys: tuple[str, ...], values: tuple[str | int, ...]) -> Template:
+        """The template of a fact's record: its qualifiers' fields, its
         evidence's and id (``_EVIDENCE_KEYS``: the arguments 0 to 3), then ``keys`` with
         ``values`` (JSON, or the number of an argument), a key given twice with its last value.
         Kept by qualifiers and ``kind`` (which stands for ``association``, ``keys`` and
         ``values``): see ``known_template``."""
         fixed = self.kind_fields.get(kind)
         if fixed is None:
-            fixed = self.kind_fields[kind] = self.fields_text((*_EVIDENCE_KEYS, *keys), (0, 1, 2, 3, *values))
-        fields = self.fields_text(*self.qualifier_fields(qualifiers, association))
+            fixed = self.kind_fields[kind] = self.fields((*_EVIDENCE_KEYS, *keys), (0, 1, 2, 3, *values))
+        fields = self.fields(*self.qualifier_fields(qualifiers, association))
         fields.update(fixed)
-        template = "{{" + ", ".join([fields[key] for key in sorted(fields)]) + "}}"
+        template = _template(fields)
         self.fact_templates[(qualifiers, kind)] = (template, value_types(qualifiers))
         return template
 
-    def known_template(self, qualifiers: Qualifiers, kind: object) -> str | None:
+    def known_template(self, qualifiers: Qualifiers, kind: object) -> Template | None:
         """The ``fact_template`` made for equal qualifiers (their values of the same types:
         True is 1) and ``kind``, if any."""
         known = self.fact_templates.get((qualifiers, kind))
@@ -259,9 +263,10 @@ class _Kgx:
             values.append(_strings(names))
         if facts:
             values.append("[" + ", ".join([self.literal_record(fact, file) for fact, file in facts]) + "]")
-        return template.format(*values)
+        return _filled(template, *values)
 
-    def node_template(self, kind: str, xrefs: tuple[Xref, ...], with_names: bool, with_facts: bool) -> str:
+    def node_template(self, kind: str, xrefs: tuple[Xref, ...], with_names: bool, with_facts: bool
+                      ) -> Template:
         """The template of the records of the entities of a kind and cross-references: their
         category, exact matches as ``xref``, other matches under ``omskg:``; the arguments
         are the CURIE, label, IRI, then the names (``synonym``) and facts where there are."""
@@ -289,7 +294,7 @@ class _Kgx:
         template = self.known_template(fact.qualifiers, fact.predicate) or self.fact_template(
             fact.qualifiers, fact.predicate, "", _LITERAL_KEYS, (4, self.word(fact.predicate), 5))
         statement = encode_basestring(self.minted.statement(fact))
-        return template.format(*self.evidence_fields(fact, fact_file.source), statement, self.literal(fact))
+        return _filled(template, *self.evidence_fields(fact, fact_file.source), statement, self.literal(fact))
 
     def edge_kind(self, name: str, subject_kind: str, object_kind: str) -> tuple[str, str, str, str]:
         """The association class of an edge by its omskg predicate and its ends' kinds, and
@@ -314,11 +319,30 @@ class _Kgx:
         statement = self.minted.statement(fact)
         evidence = self.evidence_fields(fact, fact_file.source)
         ends = self.curie(fact.subject), self.curie(object_id)
-        return statement, template.format(*evidence, encode_basestring(statement), *ends)
+        return statement, _filled(template, *evidence, encode_basestring(statement), *ends)
 
 
-def _braces(text: str) -> str:
-    return text.replace("{", "{{").replace("}", "}}")
+def _template(fields: dict[str, Field]) -> Template:
+    """The fields as a JSON object, by their keys: its text for ``%``, its arguments' order."""
+    pieces, order, piece = [], [], "{"
+    for key in sorted(fields):
+        text, argument = fields[key]
+        piece += text if piece == "{" else ", " + text
+        if argument is not None:
+            pieces.append(piece.replace("%", "%%"))
+            order.append(argument)
+            piece = ""
+    pieces.append(piece.replace("%", "%%") + "}")
+    return "%s".join(pieces), itemgetter(*order) if len(order) > 1 else partial(_picked, order)
+
+
+def _picked(order: list[int], arguments: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple([arguments[i] for i in order])
+
+
+def _filled(template: Template, *arguments: str) -> str:
+    text, pick = template
+    return text % pick(arguments)
 
 
 _EVIDENCE_KEYS = ("supporting_text", "omskg:fact", "omskg:source", "omskg:annotation")
