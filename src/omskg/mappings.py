@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 import yaml
@@ -97,8 +98,7 @@ def label_triples(fact_files: list[FactFile], targets: dict[str, Target]) -> set
     }
 
 
-@dataclass(frozen=True)
-class Mapping:
+class Mapping(NamedTuple):  # (a tuple: one is made per cross-reference)
     subject_id: str
     subject_label: str
     predicate_id: str
@@ -110,16 +110,20 @@ class Mapping:
 def mappings(fact_files: list[FactFile], targets: dict[str, Target]) -> list[Mapping]:
     shortener = shortener_for(SSSOM_PREFIXES)
     predicates = {match: shorten(str(prop), shortener) for match, prop in MATCH_PROPERTIES.items()}
+    objects: dict[tuple[str, str], tuple[str, str, str, str]] = {}  # (curie, match) -> the row's last cells
     found = []
     for fact_file in fact_files:
         for entity in fact_file.entities:
             subject_id = f"{SSSOM_SUBJECT_PREFIX}:{entity.id}"
             for xref in entity.xrefs:
-                target = targets[xref.curie]
-                comment = f"{target.justification}. Identifier checked in: {target.checked_in}"
-                predicate = predicates[xref.match]
-                found.append(Mapping(subject_id, entity.label, predicate, xref.curie, target.label, comment))
-    return sorted(found, key=attrgetter("subject_id", "predicate_id", "object_id"))
+                cells = objects.get((xref.curie, xref.match))
+                if cells is None:
+                    target = targets[xref.curie]
+                    comment = f"{target.justification}. Identifier checked in: {target.checked_in}"
+                    cells = (predicates[xref.match], xref.curie, target.label, comment)
+                    objects[(xref.curie, xref.match)] = cells
+                found.append(Mapping(subject_id, entity.label, *cells))
+    return sorted(found, key=itemgetter(0, 2, 3))  # (subject, predicate, object)
 
 
 def sssom_tsv(
