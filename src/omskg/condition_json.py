@@ -282,20 +282,24 @@ class _Document:
         """An item, written at no indent: its fields in the order of ``ITEM_KEYS``, the
         qualifiers' between its object's and its evidence. (The fields written with
         ``encode_basestring`` are strings: IRIs, and what the fact files' reader checked.)"""
-        parts = ["{\n  "]
-        if with_subject:
-            parts += ['"subject": ', encode_basestring(self.minted.entity(fact.subject)), ",\n  "]
-        parts += ['"predicate": ', encode_basestring(fact.predicate), ',\n  "fact": ',
-                  encode_basestring(fact.id), self.object_text(fact), self.qualifiers_text(fact)]
         statement = self.minted.statement(fact)
         self.made.add(statement)
         head, tail = self.evidence_text(fact.evidence, fact_file.source)
-        parts += [head, encode_basestring(statement), tail]
+        parts = [
+            '{\n  "subject": ' + encode_basestring(self.minted.entity(fact.subject)) + ',\n  "predicate": '
+            if with_subject else '{\n  "predicate": ',
+            encode_basestring(fact.predicate), ',\n  "fact": ', encode_basestring(fact.id),
+            self.object_text(fact), self.qualifiers_text(fact), head, encode_basestring(statement), tail,
+        ]
         if isinstance(fact.object, EntityRef):
             about = fact.object.id
-            inner = [] if about in seen else by_subject.get(about, [])
-            facts = [self.item(f, fact_file, by_subject, seen | {about}, True).text for f in inner]
-            parts += [',\n  "facts": ', _list(facts)]
+            inner = [] if about in seen else by_subject.get(about)
+            if inner:
+                seen = seen | {about}
+                facts = [self.item(f, fact_file, by_subject, seen, True).text for f in inner]
+                parts += ',\n  "facts": ', _list(facts)
+            else:
+                parts.append(',\n  "facts": []')
         parts.append("\n}")
         return Written("".join(parts))
 

@@ -84,10 +84,10 @@ Qualifiers = tuple[tuple[str, tuple[QualifierValue, ...]], ...]
 
 
 def value_types(qualifiers: Qualifiers) -> tuple[type, ...] | None:
-    """What can tell equal qualifiers apart: the types of their values where one is a bool
-    or a decimal (True == Decimal(1)); None where none is (then equal values are alike)."""
+    """What can tell equal qualifiers apart: the types of their values, where one is not a
+    str or an EntityRef (True == Decimal(1)); None where none is (equal ones are alike)."""
     types = tuple([type(value) for _, values in qualifiers for value in values])
-    return types if bool in types or Decimal in types else None
+    return None if all(kind is str or kind is EntityRef for kind in types) else types
 
 
 @dataclass(frozen=True)
