@@ -139,6 +139,7 @@ class Indexed:
     forward: Index  # of the lines' triples and the base's
     own: set[str]  # the predicates whose entries were copied from the base (the rest are shared)
     incoming: dict[str, list[str]]  # the lines' own, by object (not a literal): the lines
+    literal: set[str]  # the predicates of the lines' triples whose object is a literal or a triple term
 
 
 def index(lines: Iterable[str], base: Index) -> Indexed:
@@ -147,6 +148,7 @@ def index(lines: Iterable[str], base: Index) -> Indexed:
     forward = dict(base)
     own: Index = {}
     incoming: dict[str, list[str]] = {}
+    literal: set[str] = set()
     for line in lines:
         subject, predicate, obj = line.split(" ", 2)
         by_subject = own.get(predicate)
@@ -159,13 +161,17 @@ def index(lines: Iterable[str], base: Index) -> Indexed:
             objects.append(obj)
         elif obj not in objects:  # (the base's list is copied, not changed; its triples counted once)
             by_subject[subject] = [*objects, obj]
-        if obj[0] != '"':
+        if obj[0] == '"':
+            literal.add(predicate)
+        else:
             into = incoming.get(obj)
             if into is None:
                 incoming[obj] = [line]
             else:
                 into.append(line)
-    return Indexed(forward, set(own), incoming)
+            if obj[1] == "<":
+                literal.add(predicate)
+    return Indexed(forward, set(own), incoming, literal)
 
 
 class Ontology:
@@ -176,7 +182,7 @@ class Ontology:
         self.subclasses: dict[str, set[str]] = {}
         # each graph's entries of a predicate it has no triple of: the ontology's, as made once here
         self.backward = Lazy(partial(_inverse, self.triples.forward))
-        self.stored_forward = Lazy(partial(_stored_forward, self.triples.forward))
+        self.stored_forward = Lazy(partial(_stored_forward, self.triples.forward, self.triples.literal))
 
 
 class Lazy(dict[str, V]):
@@ -202,8 +208,9 @@ class QuickGraph:
         # predicate -> object -> subjects; the same as stored: predicate -> subject -> objects,
         # predicate -> object -> subjects, subject -> object -> predicates
         self.backward = Lazy(partial(_backward, self.forward, self.own, ontology.backward))
+        literal = self.triples.literal | ontology.triples.literal
         self.stored_forward = Lazy(
-            partial(_own_stored_forward, self.forward, self.own, ontology.stored_forward)
+            partial(_own_stored_forward, self.forward, self.own, ontology.stored_forward, literal)
         )
         self.stored_backward = Lazy(
             partial(_stored_backward, self.forward, self.stored_forward, self.backward)
@@ -275,14 +282,20 @@ def _inverse(forward: Index, predicate: str) -> dict[str, list[str]]:
     return _inverted(forward.get(predicate, {}))
 
 
-def _own_stored_forward(forward: Index, own: set[str], shared: Index, predicate: str) -> dict[str, list[str]]:
-    if predicate not in own and predicate in forward:
-        return shared[predicate]  # the ontology's alone (its table, so stored_backward knows it)
-    return _stored_forward(forward, predicate)
+def _own_stored_forward(
+    forward: Index, own: set[str], shared: Index, literal: set[str], predicate: str
+) -> dict[str, list[str]]:
+    if predicate not in own:
+        return shared[predicate] if predicate in forward else {}  # the ontology's alone
+    return _stored_forward(forward, literal, predicate)
 
 
-def _stored_forward(forward: Index, predicate: str) -> dict[str, list[str]]:
+def _stored_forward(forward: Index, literal: set[str], predicate: str) -> dict[str, list[str]]:
+    """A predicate's entries as stored; ``literal``: the predicates with a literal or triple
+    term among their objects (where the base's are, the base's table is not asked here)."""
     by_subject = forward.get(predicate, {})
+    if predicate not in literal:
+        return by_subject  # IRIs and blank nodes only: stored as written
     changed = False
     for objects in by_subject.values():
         for o in objects:

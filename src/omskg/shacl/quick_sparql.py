@@ -210,6 +210,8 @@ def _general(s: Node, p: Node, o: Node, after: Step) -> Step:
             return _each(g, row, done, after, o_slot, objects)
         if pv is not None and ov is not None:
             return _each(g, row, done, after, s_slot, g.stored_backward[pv].get(ov, EMPTY))
+        if pv is not None and s_slot != o_slot:  # (unbound, so both variables)
+            return _every(g, row, done, after, s_slot, o_slot, g.stored_forward[pv])
         return _anywhere(g, row, done, after, (s, p, o), (sv, pv, ov))
 
     return step
@@ -243,17 +245,24 @@ def _usual(s: int, p: str, o: int, after: Step) -> Step:
             return False
         if ov is not None:
             return _each(g, row, done, after, s, g.stored_backward[p].get(ov, EMPTY))
-        for subject, objects in g.stored_forward[p].items():
-            row[s] = subject
-            for obj in objects:
-                row[o] = obj
-                if after(g, row, done):
-                    row[s] = row[o] = None
-                    return True
-        row[s] = row[o] = None
-        return False
+        return _every(g, row, done, after, s, o, g.stored_forward[p])
 
     return step
+
+
+def _every(
+    g: QuickGraph, row: Row, done: Done, after: Step, s: int, o: int, by_subject: dict[str, list[str]]
+) -> bool:
+    """Each triple of a predicate bound to two unbound variables (not the same one) in turn."""
+    for subject, objects in by_subject.items():
+        row[s] = subject
+        for obj in objects:
+            row[o] = obj
+            if after(g, row, done):
+                row[s] = row[o] = None
+                return True
+    row[s] = row[o] = None
+    return False
 
 
 def _each(g: QuickGraph, row: Row, done: Done, after: Step, slot: int, nodes: list[str]) -> bool:
