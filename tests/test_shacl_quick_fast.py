@@ -1,0 +1,132 @@
+"""The quick check's short cuts agree with its general path and with the engine: a SPARQL
+variable that nothing after its pattern reads bound to one term, an OPTIONAL whose rows a
+FILTER (!BOUND(...)) rejects searched to its first solution; the index of a part's lines
+over the ontology's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from omskg import shacl
+from omskg.shacl import quick_sparql
+from omskg.shacl.quick_graph import Ontology, QuickGraph, Unsure
+from omskg.shacl.quick_parse import parse
+
+from .test_shacl_engine import _triples
+from .test_shacl_quick import TRIPLES, _compiled, _decide, _lines
+
+PREFIXES = "PREFIX ex: <http://example.org/>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+SHORT_CUT_QUERIES = [
+    "SELECT DISTINCT $this WHERE { $this ?p ?v . ?p a ex:C . FILTER NOT EXISTS { $this a ex:C } }",
+    "SELECT $this WHERE { $this ex:p ?v . $this ex:q ?w . FILTER (isLiteral(?v)) }",
+    "SELECT $this WHERE { $this ex:p ?v . ?w ex:q ?v }",
+    "SELECT $this WHERE { $this ex:p ?v . ?v ex:p/ex:q* ?w }",
+    "SELECT $this WHERE { ?w ex:p $this . ?x a ex:C }",
+    "SELECT $this WHERE { $this ex:p ?v . ?x ?q ?v . FILTER (isIRI(?v)) }",
+    "SELECT $this WHERE { $this ex:p ?v . OPTIONAL { ?s ex:q ?v . FILTER (!isBlank(?s)) } FILTER (!BOUND(?s)) }",
+    "SELECT $this WHERE { $this ex:p ?v . OPTIONAL { ?s ex:q ?v } FILTER (isIRI(?v)) FILTER (!BOUND(?s)) }",
+    "SELECT $this WHERE { $this ex:p ?v . OPTIONAL { ?s ex:q ?v } ?s ex:p ?x . FILTER (!BOUND(?s)) }",
+    "SELECT $this WHERE { $this ex:p ?v . OPTIONAL { ?s ex:q ?v } FILTER (?v = 1) FILTER (!BOUND(?s)) }",
+    "SELECT $this WHERE { $this ex:p ?v . OPTIONAL { ?v ex:q ?w } FILTER (!BOUND(?w) || isLiteral(?w)) }",
+]
+COMPILED = [_compiled(q) for q in SHORT_CUT_QUERIES]
+
+
+@contextmanager
+def _general() -> Iterator[None]:
+    """The quick SPARQL evaluation with no short cut: every variable read after, no OPTIONAL
+    rejected early."""
+    with pytest.MonkeyPatch.context() as patch:
+        group = quick_sparql._group
+        patch.setattr(quick_sparql, "_group", lambda g, bound, live=None: group(g, bound, None))
+        patch.setattr(quick_sparql, "_rejects", lambda group, optional: False)
+        yield
+
+
+def _answer(select: str, lines: list[str]) -> bool | None:
+    """Has the query a row for a subject of the graph (None: unsure)?"""
+    query = quick_sparql.compile_query(PREFIXES + select)
+    assert query is not None, select
+    graph = QuickGraph(lines, Ontology([]))
+    try:
+        return query(graph, {line.split(" ", 1)[0] for line in lines})
+    except Unsure:
+        return None
+
+
+def test_the_short_cuts_are_taken() -> None:
+    for compiled in COMPILED:
+        (sparql,) = compiled[0].shape.sparql
+        assert sparql.bulk and sparql.quick is not None, sparql.query
+    query = parse(PREFIXES + SHORT_CUT_QUERIES[0])
+    assert quick_sparql._read_group(query.where) == set(query.slots.values())
+    rejecting = parse(PREFIXES + SHORT_CUT_QUERIES[6]).where
+    optional = next(part for part in rejecting.parts if not isinstance(part, list))
+    assert quick_sparql._rejects(rejecting, optional)
+    keeping = parse(PREFIXES + SHORT_CUT_QUERIES[-1]).where
+    assert not quick_sparql._rejects(keeping, next(p for p in keeping.parts if not isinstance(p, list)))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TRIPLES)
+def test_the_short_cuts_agree_with_the_general_path_and_the_engine(rows: list[tuple[str, str, str]]) -> None:
+    """Random small graphs (many objects per subject, literals, a blank node): where the
+    general path decides, the short cuts give its answer; where they decide, the engine's."""
+    triples = _triples("".join(f"{s} {p} {o} .\n" for s, p, o in rows))
+    lines = _lines(triples)
+    for select, compiled in zip(SHORT_CUT_QUERIES, COMPILED, strict=True):
+        fast = _answer(select, lines)
+        with _general():
+            general = _answer(select, lines)
+        assert general is None or fast is general, select
+        engine, quick = _decide(triples, compiled)
+        assert quick is None or quick is engine, select
+
+
+def test_the_short_cuts_decide_where_the_general_path_does() -> None:
+    triples = _triples("""ex:a ex:p ex:b , ex:c , true ; ex:q ex:b , ex:c , "x" ; a ex:C .
+        ex:b ex:q ex:a , ex:c ; ex:p ex:a . ex:c a ex:C ; ex:q ex:a . ex:p a ex:C . _:n ex:q ex:b .""")
+    lines = _lines(triples)
+    for select, compiled in zip(SHORT_CUT_QUERIES, COMPILED, strict=True):
+        with _general():
+            general = _answer(select, lines)
+        assert _answer(select, lines) is general or general is None, select
+        engine, quick = _decide(triples, compiled)
+        assert quick is None or quick is engine, select
+
+
+def test_a_rejected_optional_is_not_searched_past_its_first_solution() -> None:
+    """Where the general path is unsure (literals compared by value in a FILTER), the row an
+    OPTIONAL extends is rejected all the same: no row, as SPARQL has it."""
+    select = SHORT_CUT_QUERIES[9]
+    triples = _triples("ex:a ex:p 2 . ex:b ex:q 2 .")
+    with _general():
+        assert _answer(select, _lines(triples)) is None
+    assert _answer(select, _lines(triples)) is False
+    assert _decide(triples, COMPILED[9]) == (True, True)
+    kept = _triples('ex:a ex:p ex:b . ex:b ex:q "x" .')  # its one row extended by the OPTIONAL
+    assert _answer(SHORT_CUT_QUERIES[-1], _lines(kept)) is True
+    assert _decide(kept, COMPILED[-1]) == (False, False)
+
+
+def test_a_graph_finds_a_subjects_triples_and_an_objects_from_its_lines_and_the_ontologys() -> None:
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    ontology = Ontology([f'<urn:o> <urn:p> "01"^^<{xsd}integer>', "<urn:o> <urn:q> <urn:b>"])
+    graph = QuickGraph(["<urn:a> <urn:p> <urn:b>", "<urn:o> <urn:q> <urn:b>", '<urn:a> <urn:r> "x"'], ontology)
+    # an own predicate whose table has the ontology's literal: stored by its value
+    assert graph.stored_forward["<urn:p>"] == {"<urn:o>": [f'"1"^^<{xsd}integer>'], "<urn:a>": ["<urn:b>"]}
+    assert graph.stored_forward["<urn:q>"] is graph.forward["<urn:q>"]
+    assert graph.stored_forward["<urn:none>"] == {} and graph.backward["<urn:none>"] == {}
+    assert sorted(graph.stored_in("<urn:b>")) == [("<urn:a>", "<urn:p>"), ("<urn:o>", "<urn:q>")]
+    assert graph.stored_in('"x"') == [("<urn:a>", "<urn:r>")]
+    assert graph.stored_out["<urn:o>"] == {f'"1"^^<{xsd}integer>': ["<urn:p>"], "<urn:b>": ["<urn:q>"]}
+    alone = QuickGraph(['<urn:a> <urn:r> "x"'], ontology)  # the ontology's tables, shared
+    assert alone.stored_forward["<urn:p>"] is ontology.stored_forward["<urn:p>"]
+    assert alone.backward["<urn:q>"] is ontology.backward["<urn:q>"] == {"<urn:b>": ["<urn:o>"]}
+    term = "<< <urn:a> <urn:p> <urn:b> >>"
+    with pytest.raises(shacl.Unsure):
+        _ = QuickGraph([f"<urn:a> <urn:s> {term}"], ontology).stored_forward["<urn:s>"]
