@@ -1,7 +1,7 @@
 """The quick check's short cuts agree with its general path and with the engine: a SPARQL
 variable that nothing after its pattern reads bound to one term, an OPTIONAL whose rows a
-FILTER (!BOUND(...)) rejects searched to its first solution; the index of a part's lines
-over the ontology's."""
+FILTER (!BOUND(...)) rejects searched to its first solution, a path followed once per node
+and graph; the index of a part's lines over the ontology's."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from omskg import shacl
 from omskg.shacl import quick_sparql
 from omskg.shacl.quick_graph import Ontology, QuickGraph, Unsure
 from omskg.shacl.quick_parse import parse
+from omskg.shacl.quick_paths import path_function
 
 from .test_shacl_engine import _triples
 from .test_shacl_quick import TRIPLES, _compiled, _decide, _lines
@@ -25,6 +26,7 @@ SHORT_CUT_QUERIES = [
     "SELECT $this WHERE { $this ex:p ?v . $this ex:q ?w . FILTER (isLiteral(?v)) }",
     "SELECT $this WHERE { $this ex:p ?v . ?w ex:q ?v }",
     "SELECT $this WHERE { $this ex:p ?v . ?v ex:p/ex:q* ?w }",
+    "SELECT $this WHERE { $this ex:p ?v . ?w ex:p ?v . ?w (ex:q|^ex:p)* ?x . ?v ex:q+ ?x . FILTER (isBlank(?x)) }",
     "SELECT $this WHERE { ?w ex:p $this . ?x a ex:C }",
     "SELECT $this WHERE { $this ex:p ?v . ?x ?q ?v . FILTER (isIRI(?v)) }",
     "SELECT $this WHERE { $this ex:p ?v . OPTIONAL { ?s ex:q ?v . FILTER (!isBlank(?s)) } FILTER (!BOUND(?s)) }",
@@ -39,11 +41,12 @@ COMPILED = [_compiled(q) for q in SHORT_CUT_QUERIES]
 @contextmanager
 def _general() -> Iterator[None]:
     """The quick SPARQL evaluation with no short cut: every variable read after, no OPTIONAL
-    rejected early."""
+    rejected early, each path followed each time."""
     with pytest.MonkeyPatch.context() as patch:
         group = quick_sparql._group
         patch.setattr(quick_sparql, "_group", lambda g, bound, live=None: group(g, bound, None))
         patch.setattr(quick_sparql, "_rejects", lambda group, optional: False)
+        patch.setattr(QuickGraph, "reached", lambda graph, follow, node: follow(graph, node))
         yield
 
 
@@ -64,7 +67,7 @@ def test_the_short_cuts_are_taken() -> None:
         assert sparql.bulk and sparql.quick is not None, sparql.query
     query = parse(PREFIXES + SHORT_CUT_QUERIES[0])
     assert quick_sparql._read_group(query.where) == set(query.slots.values())
-    rejecting = parse(PREFIXES + SHORT_CUT_QUERIES[6]).where
+    rejecting = parse(PREFIXES + SHORT_CUT_QUERIES[7]).where
     optional = next(part for part in rejecting.parts if not isinstance(part, list))
     assert quick_sparql._rejects(rejecting, optional)
     keeping = parse(PREFIXES + SHORT_CUT_QUERIES[-1]).where
@@ -102,12 +105,12 @@ def test_the_short_cuts_decide_where_the_general_path_does() -> None:
 def test_a_rejected_optional_is_not_searched_past_its_first_solution() -> None:
     """Where the general path is unsure (literals compared by value in a FILTER), the row an
     OPTIONAL extends is rejected all the same: no row, as SPARQL has it."""
-    select = SHORT_CUT_QUERIES[9]
+    select = SHORT_CUT_QUERIES[10]
     triples = _triples("ex:a ex:p 2 . ex:b ex:q 2 .")
     with _general():
         assert _answer(select, _lines(triples)) is None
     assert _answer(select, _lines(triples)) is False
-    assert _decide(triples, COMPILED[9]) == (True, True)
+    assert _decide(triples, COMPILED[10]) == (True, True)
     kept = _triples('ex:a ex:p ex:b . ex:b ex:q "x" .')  # its one row extended by the OPTIONAL
     assert _answer(SHORT_CUT_QUERIES[-1], _lines(kept)) is True
     assert _decide(kept, COMPILED[-1]) == (False, False)
@@ -130,3 +133,12 @@ def test_a_graph_finds_a_subjects_triples_and_an_objects_from_its_lines_and_the_
     term = "<< <urn:a> <urn:p> <urn:b> >>"
     with pytest.raises(shacl.Unsure):
         _ = QuickGraph([f"<urn:a> <urn:s> {term}"], ontology).stored_forward["<urn:s>"]
+
+
+def test_a_path_is_followed_once_per_node_and_graph() -> None:
+    follow = path_function(("*", ("p", "<urn:p>")), stored=True)
+    first = QuickGraph(["<urn:a> <urn:p> <urn:b>", "<urn:b> <urn:p> <urn:a>"], Ontology([]))
+    second = QuickGraph(["<urn:a> <urn:p> <urn:c>"], Ontology([]))
+    assert follow(first, "<urn:a>") == ["<urn:a>", "<urn:b>"] and follow(second, "<urn:a>") == ["<urn:a>", "<urn:c>"]
+    assert follow(first, "<urn:a>") is follow(first, "<urn:a>")
+    assert follow(first, "<urn:b>") == ["<urn:b>", "<urn:a>"]

@@ -216,6 +216,7 @@ class QuickGraph:
             partial(_stored_backward, self.forward, self.stored_forward, self.backward)
         )
         self.stored_out = Lazy(partial(_stored_out, self.forward))
+        self._reached: dict[tuple[Callable[[QuickGraph, str], list[str]], str], list[str]] = {}
 
     # ------------------------------------------------------------ the terms as written
 
@@ -264,6 +265,14 @@ class QuickGraph:
         else:
             lines = list(dict.fromkeys(shared + own))  # (a triple of the ontology is not counted twice)
         return [(s, p) for s, p, _ in (line.split(" ", 2) for line in lines)]
+
+    def reached(self, follow: Callable[[QuickGraph, str], list[str]], node: str) -> list[str]:
+        """``follow(self, node)`` (a path followed from a node, as stored), made once."""
+        key = (follow, node)
+        found = self._reached.get(key)
+        if found is None:
+            found = self._reached[key] = follow(self, node)
+        return found
 
     def stored_triples(self) -> Iterator[tuple[str, str, str]]:
         for predicate in self.forward:

@@ -375,9 +375,9 @@ def _path(s: Node, spec: PathSpec, o: Node, after: Step, dead: frozenset[int]) -
     def step(g: QuickGraph, row: Row, done: Done) -> bool:
         sv, ov = read_s(row), read_o(row)
         if sv is not None:
-            nodes, target, slot = forward(g, sv), ov, o_slot
+            nodes, target, slot = g.reached(forward, sv), ov, o_slot
         elif ov is not None:
-            nodes, target, slot = backward(g, ov), sv, s_slot
+            nodes, target, slot = g.reached(backward, ov), sv, s_slot
         else:
             raise Unsure("a property path with neither end bound")
         if target is not None:
