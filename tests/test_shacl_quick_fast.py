@@ -1,15 +1,18 @@
 """The quick check's short cuts agree with its general path and with the engine: a SPARQL
 variable that nothing after its pattern reads bound to one term, an OPTIONAL whose rows a
 FILTER (!BOUND(...)) rejects searched to its first solution, a path followed once per node
-and graph; the index of a part's lines over the ontology's."""
+and graph, a test of a value alone remembered per term; the index of a part's lines over
+the ontology's."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from omskg import shacl
 from omskg.shacl import quick_sparql
@@ -17,7 +20,7 @@ from omskg.shacl.quick_graph import Ontology, QuickGraph, Unsure
 from omskg.shacl.quick_parse import parse
 from omskg.shacl.quick_paths import path_function
 
-from .test_shacl_engine import _triples
+from .test_shacl_engine import _shapes, _triples
 from .test_shacl_quick import TRIPLES, _compiled, _decide, _lines
 
 PREFIXES = "PREFIX ex: <http://example.org/>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
@@ -142,3 +145,35 @@ def test_a_path_is_followed_once_per_node_and_graph() -> None:
     assert follow(first, "<urn:a>") == ["<urn:a>", "<urn:b>"] and follow(second, "<urn:a>") == ["<urn:a>", "<urn:c>"]
     assert follow(first, "<urn:a>") is follow(first, "<urn:a>")
     assert follow(first, "<urn:b>") == ["<urn:b>", "<urn:a>"]
+
+
+# ---------------------------------------------------------------- value tests remembered per term
+
+VALUE_SHAPES = shacl.compile_shapes(_shapes("""ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:p ;
+    sh:minLength 2 ; sh:maxLength 4 ; sh:pattern "^a.$" ; sh:languageIn ( "en" "fr-CA" ) ] ."""))
+TAGS = st.sampled_from([None, "en", "EN", "en-GB", "en-gb", "fr", "fr-CA", "fr-ca-x-ab", "english"])
+TEXTS = st.text(alphabet=st.sampled_from(["a", "b", '"', "\\", "\n", "@", "é", "\U0001f600", ">", " "]), max_size=5)
+TERMS = st.one_of(
+    st.builds(lambda text, tag: ox.Literal(text, language=tag) if tag else ox.Literal(text), TEXTS, TAGS),
+    st.builds(lambda text: ox.Literal(text, datatype=ox.NamedNode("http://example.org/t")), TEXTS),
+    st.builds(lambda tail: ox.NamedNode(f"http://a{tail}"), st.sampled_from(["", "b", "é", "%20", "x/y"])),
+    st.just(ox.BlankNode("n")),
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(TERMS, max_size=6))
+def test_remembered_value_tests_agree_with_the_engine_on_any_term(values: list[ox.NamedNode | ox.BlankNode | ox.Literal]) -> None:
+    """Each term alone and all together, with what earlier examples left remembered."""
+    data, graph = shacl.DataGraph(set()), QuickGraph([], Ontology([]))
+    focus = ox.NamedNode("http://example.org/a")
+    (prop,) = VALUE_SHAPES[0].shape.properties
+    assert [c.component for c in prop.constraints] == [
+        "MinLengthConstraintComponent", "MaxLengthConstraintComponent", "PatternConstraintComponent",
+        "LanguageInConstraintComponent"]
+    for constraint in prop.constraints:
+        assert constraint.each is not None
+        verdicts = [not list(constraint.check(data, focus, [value])) for value in values]
+        for value, verdict in zip(values, verdicts, strict=True):
+            assert constraint.each(graph, [str(value)]) is verdict, (constraint.component, value)
+        assert constraint.each(graph, {str(v) for v in values}) is all(verdicts)

@@ -9,7 +9,7 @@ stored form is asked of Oxigraph itself (``stored``), once per process."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
@@ -116,6 +116,27 @@ def memo(compute: Callable[[str], bool]) -> Callable[[str], bool]:
         return found
 
     return cached
+
+
+def memo_all(compute: Callable[[str], bool]) -> Callable[[QuickGraph, Collection[str]], bool]:
+    """A test of each of a graph's terms that ``compute`` passes (true of the term alone,
+    whatever the graph): the terms that passed remembered (up to a limit, then afresh), so
+    a set of them is passed at once."""
+    passed: set[str] = set()
+
+    def each(g: QuickGraph, values: Collection[str]) -> bool:
+        if passed.issuperset(values):
+            return True
+        for value in values:
+            if value not in passed:
+                if not compute(value):
+                    return False
+                if len(passed) > _CACHE_LIMIT:
+                    passed.clear()
+                passed.add(value)
+        return True
+
+    return each
 
 
 _KEYS: dict[str, SortKey] = {}
