@@ -26,7 +26,7 @@ from .test_shacl_quick import TRIPLES, _compiled, _decide, _lines
 PREFIXES = "PREFIX ex: <http://example.org/>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
 SHORT_CUT_QUERIES = [
     "SELECT DISTINCT $this WHERE { $this ?p ?v . ?p a ex:C . FILTER NOT EXISTS { $this a ex:C } }",
-    "SELECT $this WHERE { $this ex:p ?v . $this ex:q ?w . FILTER (isLiteral(?v)) }",
+    "SELECT $this WHERE { $this ex:p ?v . $this ex:q ?w . FILTER (isIRI(?v)) }",
     "SELECT $this WHERE { $this ex:p ?v . ?w ex:q ?v }",
     "SELECT $this WHERE { $this ex:p ?v . ?v ex:p/ex:q* ?w }",
     "SELECT $this WHERE { $this ex:p ?v . ?w ex:p ?v . ?w (ex:q|^ex:p)* ?x . ?v ex:q+ ?x . FILTER (isBlank(?x)) }",
@@ -37,6 +37,8 @@ SHORT_CUT_QUERIES = [
     "SELECT $this WHERE { $this ex:p ?v . OPTIONAL { ?s ex:q ?v } ?s ex:p ?x . FILTER (!BOUND(?s)) }",
     "SELECT $this WHERE { $this ex:p ?v . OPTIONAL { ?s ex:q ?v } FILTER (?v = 1) FILTER (!BOUND(?s)) }",
     "SELECT $this WHERE { $this ex:p ?v . OPTIONAL { ?v ex:q ?w } FILTER (!BOUND(?w) || isLiteral(?w)) }",
+    "SELECT $this WHERE { $this ex:p ?v . FILTER NOT EXISTS { $this ?q ?w . ?q a ex:C . ?w ex:p ?x } }",
+    "SELECT $this WHERE { $this ex:q ?v . FILTER EXISTS { ?v ex:p ?w . ?x ex:q ?w . FILTER (isBlank(?x)) } }",
 ]
 COMPILED = [_compiled(q) for q in SHORT_CUT_QUERIES]
 
@@ -47,7 +49,7 @@ def _general() -> Iterator[None]:
     rejected early, each path followed each time."""
     with pytest.MonkeyPatch.context() as patch:
         group = quick_sparql._group
-        patch.setattr(quick_sparql, "_group", lambda g, bound, live=None: group(g, bound, None))
+        patch.setattr(quick_sparql, "_group", lambda g, bound, live=None: group(g, bound, None))  # (EXISTS too)
         patch.setattr(quick_sparql, "_rejects", lambda group, optional: False)
         patch.setattr(QuickGraph, "reached", lambda graph, follow, node: follow(graph, node))
         yield
@@ -73,7 +75,7 @@ def test_the_short_cuts_are_taken() -> None:
     rejecting = parse(PREFIXES + SHORT_CUT_QUERIES[7]).where
     optional = next(part for part in rejecting.parts if not isinstance(part, list))
     assert quick_sparql._rejects(rejecting, optional)
-    keeping = parse(PREFIXES + SHORT_CUT_QUERIES[-1]).where
+    keeping = parse(PREFIXES + SHORT_CUT_QUERIES[11]).where
     assert not quick_sparql._rejects(keeping, next(p for p in keeping.parts if not isinstance(p, list)))
 
 
@@ -105,6 +107,17 @@ def test_the_short_cuts_decide_where_the_general_path_does() -> None:
         assert quick is None or quick is engine, select
 
 
+@pytest.mark.parametrize(("index", "turtle"), [
+    (1, 'ex:a ex:p "x" , ex:b ; ex:q ex:c .'),  # ?v read by the FILTER: each value, not the first
+    (13, "ex:a ex:q ex:b , ex:c . ex:b ex:p ex:c . _:n ex:q ex:c ."),  # ?x read by the EXISTS' FILTER
+])
+def test_a_variable_a_filter_reads_is_bound_to_each_term(index: int, turtle: str) -> None:
+    """The graph's one row is found at a term after the first (the lines' order)."""
+    triples = _triples(turtle)
+    assert _answer(SHORT_CUT_QUERIES[index], _lines(triples)) is True
+    assert _decide(triples, COMPILED[index]) == (False, False)
+
+
 def test_a_rejected_optional_is_not_searched_past_its_first_solution() -> None:
     """Where the general path is unsure (literals compared by value in a FILTER), the row an
     OPTIONAL extends is rejected all the same: no row, as SPARQL has it."""
@@ -115,8 +128,8 @@ def test_a_rejected_optional_is_not_searched_past_its_first_solution() -> None:
     assert _answer(select, _lines(triples)) is False
     assert _decide(triples, COMPILED[10]) == (True, True)
     kept = _triples('ex:a ex:p ex:b . ex:b ex:q "x" .')  # its one row extended by the OPTIONAL
-    assert _answer(SHORT_CUT_QUERIES[-1], _lines(kept)) is True
-    assert _decide(kept, COMPILED[-1]) == (False, False)
+    assert _answer(SHORT_CUT_QUERIES[11], _lines(kept)) is True
+    assert _decide(kept, COMPILED[11]) == (False, False)
 
 
 def test_a_graph_finds_a_subjects_triples_and_an_objects_from_its_lines_and_the_ontologys() -> None:
