@@ -10,6 +10,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -296,16 +297,26 @@ def write_atomically(files: Mapping[str, bytes], out_dir: Path) -> None:
         if not out_dir.exists():
             staging.rename(out_dir)
         elif _exchange(staging, out_dir):
-            shutil.rmtree(staging)  # now holds the previous publication
+            _remove(staging)  # now holds the previous publication
         else:  # no atomic exchange on this system: two renames, with a moment between them
             retired = out_dir.parent / f".{out_dir.name}.retired-{os.getpid()}"
             out_dir.rename(retired)
             staging.rename(out_dir)
-            shutil.rmtree(retired)
+            _remove(retired)
         if isinstance(files, Staged) and staged:
             files.folder = out_dir  # where its large files are now
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove(folder: Path) -> None:
+    """``shutil.rmtree``, its files unlinked by threads at once: right after the new files are
+    flushed, each unlink waited ~4 ms for the file system's journal (15 files: 60 ms)."""
+    files = [path for path in folder.iterdir() if path.is_file() and not path.is_symlink()]
+    if files:
+        with ThreadPoolExecutor(min(len(files), 16), thread_name_prefix="omskg-remove") as pool:
+            list(pool.map(partial(Path.unlink, missing_ok=True), files))
+    shutil.rmtree(folder)
 
 
 def _exchange(first: Path, second: Path) -> bool:
