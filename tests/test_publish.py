@@ -113,6 +113,29 @@ def test_staged_writes_large_files_as_they_come_with_their_size_and_sha256(tmp_p
     assert not (tmp_path / "omskg.context.jsonld").exists()
 
 
+def test_a_large_file_slow_to_reach_the_disk_holds_up_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    released = threading.Event()
+    real_fsync = publish_module.os.fsync
+
+    def fsync(fd: int) -> None:
+        if Path(f"/proc/self/fd/{fd}").resolve().name == "omskg.nt":
+            assert released.wait(10), "the test never released the slow file"
+        real_fsync(fd)
+
+    monkeypatch.setattr(publish_module.os, "fsync", fsync)
+    files = publish_module.Staged(tmp_path)
+    _write(files, "omskg.nt", [b"a" * 100_000])
+    _write(files, "omskg.nq", [b"b" * 100_000, b"c"])
+    assert files.size_and_sha256("omskg.nq") == _sha(b"b" * 100_000 + b"c")  # while omskg.nt waits
+    released.set()
+    files.finish()
+    assert files.size_and_sha256("omskg.nt") == _sha(b"a" * 100_000)
+
+
 def test_staged_without_a_folder_joins_a_stream_in_memory() -> None:
     files = publish_module.Staged()
     stream = files.stream("omskg.nt")
