@@ -99,7 +99,7 @@ class _Reader(Checker):
         self.tables = _tables(vocab)
         self.source_text = ""
         self.anchored: dict[tuple[str, int, int], Evidence] = {}  # (quote, start, end) -> its evidence
-        self.kinds: dict[str, str] = {}  # an entity id -> its kind (the last given, if given twice)
+        self.kind_of: dict[str, str] = {}  # an entity id -> its kind (the last given, if given twice)
 
     def evidence(self, value: Any, line: int, what: str) -> Evidence | None:
         """``anchor``, once for each evidence block that recurs (most facts share a sentence)."""
@@ -320,9 +320,9 @@ class _Reader(Checker):
         self, entities: list[Entity], facts: list[Fact], entity_lines: _Lines, fact_lines: _Lines
     ) -> None:
         for entity in entities:
-            if entity.id in self.kinds:
+            if entity.id in self.kind_of:
                 self.problem(entity_lines.get(entity.id), f"entity id {excerpt(entity.id)} is defined twice")
-            self.kinds[entity.id] = entity.kind
+            self.kind_of[entity.id] = entity.kind
         fact_ids: set[str] = set()
         contents: dict[tuple[Any, ...], str] = {}
         for fact in facts:
@@ -344,7 +344,7 @@ class _Reader(Checker):
 
     def refers(self, fact: Fact, line: int | None, role: str, ref: str, expected: Any) -> None:
         """That ``ref`` is a defined entity, and one of the class ``expected`` (if not None)."""
-        kind = self.kinds.get(ref)
+        kind = self.kind_of.get(ref)
         if kind is None:
             self.problem(line, f"fact {excerpt(fact.id)}: {role} {excerpt(ref)} is not a defined entity")
         elif expected is not None and not self.is_a(kind, expected):
