@@ -28,7 +28,8 @@ Conditions, checked on every build (``Split.local``):
    $this only, backward by one plain predicate; a pattern under NOT EXISTS need not be
    reached (Gi holds a subset of G's triples: what has no match in G has none in Gi),
    but its variables are bound to terms of Gi, from which a pattern under a second NOT
-   EXISTS must again be reached forward;
+   EXISTS must again be reached forward; a variable that only an OPTIONAL binds may stay
+   unbound, so nothing counts as reached from it;
 5. no focus node of Gg is a target of a shape whose SPARQL constraint needs the backward
    step from $this, and no part uses a predicate of a sh:targetObjectsOf (so every
    triple that makes a node such a target is in O + S).
