@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
+from operator import methodcaller
 from typing import Any
 
 import pyoxigraph as ox
@@ -159,7 +160,8 @@ def statistics_of_counts(counts: Counts, subjects: list[str], triples: int, base
             prefix = converter.compress(target, strict=True).split(":", 1)[0]
             by_prefix.setdefault(prefix, Counter())[predicate_iri] += number
     ontology = f"<{OMSKG}"
-    entities = sum(1 for s in subjects if s.startswith(f"<{base}") and not s.startswith(ontology))
+    under_base = list(filter(methodcaller("startswith", f"<{base}"), subjects))
+    entities = len(under_base) - sum(map(methodcaller("startswith", ontology), under_base))
     properties = Counter({p[1:-1]: n for p, n in sorted(counts.properties.items()) if n > 0})
     classes = Counter({c: n for c, n in sorted(counts.classes.items()) if n > 0})
     sources = sorted(counts.sources.elements())

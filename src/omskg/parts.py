@@ -119,18 +119,17 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
     blocks: dict[str, tuple[list[str], slice]] = {}  # subject -> its lines in the merged graph
     chosen: dict[str, tuple[str, str]] = {}  # subject -> its node (none: written here)
     turtle: dict[str, bytes] = {}  # subject -> its Turtle (none: written here)
+    for part in reversed(parts):  # a subject of several parts: the first one's
+        chosen.update(part.nodes)
+        turtle.update(part.turtle)
     held: dict[str, list[list[str]]] = {}  # a subject that is not private -> its parts' blocks
-    first: dict[str, tuple[tuple[str, str] | None, bytes | None]] = {}  # -> the first part's
     counts = Counts()
     for part in parts:
         lines, spans = part.lines, part.blocks
         blocks.update(zip(spans, zip(repeat(lines), starmap(slice, spans.values())), strict=True))
-        chosen.update(part.nodes)  # (a subject that is not private: set below)
-        turtle.update(part.turtle)
         for subject in filter(public.__contains__, spans):
             start, end = spans[subject]
             held.setdefault(subject, []).append(lines[start:end])
-            first.setdefault(subject, (part.nodes.get(subject), part.turtle.get(subject)))
         counts.add(part.counts)
     local = True
     gate: list[str] = list(common.lines)
@@ -144,21 +143,20 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
             given = [*own, common.lines[start:end]]
         else:
             given = own
-        union = given[0] if all(b == given[0] for b in given) else sorted({line for b in given for line in b})
+        same = all(b == given[0] for b in given)
+        union = given[0] if same else sorted({line for b in given for line in b})
         blocks[subject] = union, _WHOLE
-        for block, times in _distinct(own):  # counted in its parts' counts: once, as merged, instead
+        # counted in its parts' counts: once, as merged, instead
+        for block, times in [(own[0], len(own))] if same and own else _distinct(own):
             taken_off.setdefault(times, []).extend(block)
         unions.extend(union)
-        node, statement = first.get(subject, (None, None))
-        if node is None or statement is None or subject in common.blocks or union is not given[0]:
+        if not same:  # (else the first part's node is the merged block's; O's or S's alone: none yet)
             rewritten.append(subject)  # written here from the merged block
-        else:  # (the first part's, as every part's block is the same)
-            chosen[subject], turtle[subject] = node, statement
         if subject in ontology_terms:
             if any(not set(b) <= ontology_lines for b in own):
                 local = False  # condition 1: a part adds to the ontology's terms
         elif own:
-            if any(b != union for b in own) or mentions[subject] != len(own):
+            if not same and any(b != union for b in own) or mentions[subject] != len(own):
                 local = False  # condition 2
             gate.extend(union)
     for times, removed in taken_off.items():
