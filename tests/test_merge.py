@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from omskg import describe, parts
 from omskg.part_text import Writers, make_part
-from omskg.vocab import DEFAULT_BASE
+from omskg.vocab import DEFAULT_BASE, OMSKG
 
 from .test_part_text import CONTEXT, PREFIXES, TRIPLES, _writers
 
@@ -104,3 +104,17 @@ def test_a_value_node_in_every_part_is_written_once() -> None:
     assert merged.local
     assert merged.counts.properties[f"<{ex}name>"] == 1
     _assert_merged_as_one_part(pieces, set(), set(), writers)
+
+
+SUBJECT_STARTS = [f"<{DEFAULT_BASE}", f"<{OMSKG}", f"<{DEFAULT_BASE[:-1]}", f"<{str(OMSKG)[:-1]}", "<http://ex.org/", "_:", "<"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    subjects=st.sets(st.builds(str.__add__, st.sampled_from(SUBJECT_STARTS), st.text(st.sampled_from("/#a0~\x7f\U0010ffff>"), max_size=3))),
+    base=st.sampled_from([DEFAULT_BASE, "http://ex.org/", str(OMSKG), "https://w3id.org/"]),
+)
+def test_the_entities_are_the_subjects_under_the_base_but_not_the_ontologys(subjects: set[str], base: str) -> None:
+    ordered = sorted(subjects)
+    figures = describe.statistics_of_counts(describe.Counts(), ordered, 0, base)
+    assert figures.entities == sum(1 for s in ordered if s.startswith(f"<{base}") and not s.startswith(f"<{OMSKG}"))
