@@ -17,9 +17,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from omskg import resources
-from omskg.bounds import MAX_SOURCE_BYTES, excerpt, hidden_character, inline
+from omskg.bounds import (
+    MAX_SOURCE_BYTES,
+    READ_CHUNK_BYTES,
+    UnreadableFile,
+    _read_capped,
+    excerpt,
+    hidden_character,
+    inline,
+    read_regular_file,
+)
 from omskg.checking import inexact
 from omskg.iris import InvalidBase, Iris
 
@@ -272,3 +283,24 @@ def test_an_invalid_base_is_refused(base: str) -> None:
 def test_valid_bases_are_accepted() -> None:
     for base in ["https://w3id.org/omskg/", "http://127.0.0.1:8000/", "urn:example:omskg/", "https://example.org/kg#"]:
         Iris(base)
+
+
+@settings(max_examples=200, deadline=None)
+@given(length=st.integers(0, 3 * READ_CHUNK_BYTES), told=st.integers(0, 3 * READ_CHUNK_BYTES),
+       cap=st.integers(0, 3 * READ_CHUNK_BYTES))
+def test_a_file_is_read_to_its_end_or_one_byte_past_the_cap_whatever_its_size_said(
+    tmp_path_factory: pytest.TempPathFactory, length: int, told: int, cap: int
+) -> None:
+    path = tmp_path_factory.mktemp("read") / "f"
+    data = bytes(range(256)) * (length // 256) + b"x" * (length % 256)
+    path.write_bytes(data)
+    descriptor = os.open(path, os.O_RDONLY)
+    try:  # the size told is what a file that grows or shrinks while read, or one in /proc, says
+        assert _read_capped(descriptor, told, cap) == data[: cap + 1]
+    finally:
+        os.close(descriptor)
+    if length <= cap:
+        assert read_regular_file(path, cap) == data
+    else:
+        with pytest.raises(UnreadableFile, match=f"{length:,} bytes, over the limit of {cap:,}"):
+            read_regular_file(path, cap)

@@ -14,7 +14,8 @@ import pytest
 import omskg.publish as publish_module
 from omskg.publish import _exchange
 
-# Runs `omskg build` with every fsync slowed down, so the test can kill it mid-write.
+# Runs `omskg build` with every fsync slowed down and the small files written one after
+# another (not by threads at once), so the test can kill it mid-write.
 SLOW_BUILD = """
 import sys, time, os
 import omskg.publish as publish
@@ -23,6 +24,10 @@ def slow_fsync(fd):
     time.sleep(0.4)
     real_fsync(fd)
 publish.os.fsync = slow_fsync
+def one_by_one(files):
+    for path, content in sorted(files.items()):
+        publish._write(path, content)
+publish._write_all = one_by_one
 from omskg.cli import main
 sys.argv = ["omskg", *sys.argv[1:]]
 main()
@@ -108,6 +113,29 @@ def test_staged_writes_large_files_as_they_come_with_their_size_and_sha256(tmp_p
     assert not (tmp_path / "omskg.context.jsonld").exists()
 
 
+def test_a_large_file_slow_to_reach_the_disk_holds_up_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    released = threading.Event()
+    real_fsync = publish_module.os.fsync
+
+    def fsync(fd: int) -> None:
+        if Path(f"/proc/self/fd/{fd}").resolve().name == "omskg.nt":
+            assert released.wait(10), "the test never released the slow file"
+        real_fsync(fd)
+
+    monkeypatch.setattr(publish_module.os, "fsync", fsync)
+    files = publish_module.Staged(tmp_path)
+    _write(files, "omskg.nt", [b"a" * 100_000])
+    _write(files, "omskg.nq", [b"b" * 100_000, b"c"])
+    assert files.size_and_sha256("omskg.nq") == _sha(b"b" * 100_000 + b"c")  # while omskg.nt waits
+    released.set()
+    files.finish()
+    assert files.size_and_sha256("omskg.nt") == _sha(b"a" * 100_000)
+
+
 def test_staged_without_a_folder_joins_a_stream_in_memory() -> None:
     files = publish_module.Staged()
     stream = files.stream("omskg.nt")
@@ -148,3 +176,41 @@ def test_files_spilled_by_another_process_are_adopted(tmp_path: Path) -> None:
     assert files["omskg.kgx.nodes.jsonl"] == large
     assert files.size_and_sha256("omskg.kgx.nodes.jsonl") == _sha(large)
     assert files.in_memory() == {"omskg.sssom.tsv": b"tsv"}
+
+
+# ---------------------------------------------------------------- files written and removed by threads
+
+
+def test_a_small_file_that_cannot_be_written_leaves_the_previous_publication(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dist"
+    publish_module.write_atomically({"omskg.nt": b"old\n", "omskg.ttl": b"old\n"}, out)
+    real_write = publish_module._write
+
+    def failing(path: Path, content: bytes) -> None:
+        if path.name == "omskg.ttl":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_write(path, content)
+
+    monkeypatch.setattr(publish_module, "_write", failing)
+    with pytest.raises(OSError, match="No space left"):
+        publish_module.write_atomically({"omskg.nt": b"new\n", "omskg.ttl": b"new\n"}, out)
+    assert _snapshot(out) == {"omskg.nt": b"old\n", "omskg.ttl": b"old\n"}
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"]
+
+
+def test_the_previous_publication_is_removed_whole_once_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    old = {name: name.encode() for name in sorted(publish_module.PUBLISHED_NAMES)}
+    publish_module.write_atomically(old, out)
+    publish_module.write_atomically({"omskg.nt": b"new\n"}, out)
+    assert _snapshot(out) == {"omskg.nt": b"new\n"}
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"]
+    folder = tmp_path / "retired"
+    (folder / "inner").mkdir(parents=True)
+    (folder / "inner" / "a").write_text("a")
+    (folder / "b").write_text("b")
+    (folder / "link").symlink_to(tmp_path / "dist")
+    publish_module._remove(folder)
+    assert not folder.exists() and (tmp_path / "dist" / "omskg.nt").exists()

@@ -4,6 +4,8 @@ bounds, over real HTTP; each test also checks that the main process's memory is 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import socket
 import subprocess
@@ -204,7 +206,7 @@ def test_result_size_is_capped(bounded: tuple[str, subprocess.Popen[bytes]]) -> 
     status, _, body = fetch(sparql_url(url, "SELECT * WHERE { ?s ?p ?o }"), "text/csv")
     assert status == 400 and "The result is over 10000 bytes; add a LIMIT" in body.decode()
     status, _, body = fetch(sparql_url(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 5"), "text/csv")
-    assert status == 200 and len(body.decode().splitlines()) == 6
+    assert status == 200 and len(list(csv.reader(io.StringIO(body.decode(), newline="")))) == 6  # (a value may hold a line break)
 
 
 def raw(url: str, data: bytes, body: Iterable[bytes] = (), wait: float = 10.0) -> bytes:

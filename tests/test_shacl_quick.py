@@ -315,7 +315,9 @@ def test_a_graph_adds_to_the_ontology_without_changing_it_and_counts_a_shared_tr
     graph = QuickGraph(["<urn:a> <urn:p> <urn:b>", "<urn:a> <urn:p> <urn:c>", "<urn:d> <urn:q> <urn:b>"], ontology)
     assert graph.objects("<urn:a>", "<urn:p>") == ["<urn:b>", "<urn:c>"]
     assert graph.subjects("<urn:b>", "<urn:q>") == ["<urn:a>", "<urn:d>"]
-    assert graph.outgoing("<urn:a>") == [("<urn:p>", "<urn:b>"), ("<urn:q>", "<urn:b>"), ("<urn:p>", "<urn:c>")]
+    assert sorted(graph.outgoing("<urn:a>")) == [("<urn:p>", "<urn:b>"), ("<urn:p>", "<urn:c>"), ("<urn:q>", "<urn:b>")]
+    assert sorted(graph.stored_in("<urn:b>")) == [("<urn:a>", "<urn:p>"), ("<urn:a>", "<urn:q>"), ("<urn:d>", "<urn:q>")]
+    assert graph.stored_out["<urn:a>"] == {"<urn:b>": ["<urn:p>", "<urn:q>"], "<urn:c>": ["<urn:p>"]}
     alone = QuickGraph([], ontology)
     assert alone.objects("<urn:a>", "<urn:p>") == ["<urn:b>"] and alone.subjects("<urn:b>", "<urn:q>") == ["<urn:a>"]
 

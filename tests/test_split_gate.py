@@ -168,7 +168,7 @@ def test_the_json_ld_writer_shortens_iris_as_the_shared_shortener_does(built: Pa
 
 
 
-QUERIES = [  # (no EXISTS: rdflib's algebra translates every pattern into a BGP)
+QUERIES = [  # (no EXISTS, no OPTIONAL: rdflib's algebra translates every pattern into a BGP)
     "SELECT $this WHERE { $this <urn:x:p> ?v . ?v <urn:x:q> ?w }",
     "SELECT $this WHERE { ?s <urn:x:p> $this }",
     "SELECT $this WHERE { ?s ?p $this . ?s <urn:x:q> ?w }",
@@ -179,8 +179,6 @@ QUERIES = [  # (no EXISTS: rdflib's algebra translates every pattern into a BGP)
     "SELECT $this WHERE { $this ^<urn:x:p> ?v }",
     "SELECT $this WHERE { $this <urn:x:p>/^<urn:x:q> ?v }",
     "SELECT $this WHERE { ?v ^<urn:x:p> $this }",
-    "SELECT $this WHERE { $this <urn:x:p> ?v . OPTIONAL { ?v <urn:x:q> ?w } }",
-    "SELECT $this WHERE { $this <urn:x:p> ?v . OPTIONAL { ?x <urn:x:q> ?w } }",
     "PREFIX x: <urn:x:> SELECT DISTINCT $this ?v WHERE { $this x:p ?v ; x:q ?w . ?w x:r 1 }",
     "SELECT $this WHERE { <urn:x:s> <urn:x:p> $this }",
     "SELECT $this WHERE { <urn:x:s> <urn:x:p> ?v }",
@@ -259,3 +257,51 @@ def test_shapes_whose_sparql_reads_backward_under_exists_are_not_split() -> None
 
     assert not reach.forward_only(with_constraint("EXISTS { ?other <urn:x:p> ?v }")).forward
     assert reach.forward_only(with_constraint("NOT EXISTS { ?other <urn:x:p> ?v }")).forward
+
+
+OPTIONAL_READS = {  # a variable only an OPTIONAL binds may stay unbound: nothing is reached from it
+    "SELECT $this WHERE { OPTIONAL { $this <urn:x:p> ?y } ?y <urn:x:q> ?z }": "none",
+    "SELECT $this WHERE { ?y <urn:x:q> ?z OPTIONAL { $this <urn:x:p> ?y } }": "none",
+    "SELECT $this WHERE { $this <urn:x:k> ?x . OPTIONAL { $this <urn:x:p> ?y } FILTER EXISTS { ?y <urn:x:q> ?z } }":
+        "none",
+    "SELECT $this WHERE { $this <urn:x:k> ?x . OPTIONAL { ?x <urn:x:p> ?y } FILTER (!BOUND(?y)) }": "forward",
+    "SELECT $this WHERE { $this <urn:x:k> ?x . OPTIONAL { ?x <urn:x:p> ?y FILTER EXISTS { ?y <urn:x:q> ?z } } }":
+        "forward",
+    "SELECT $this WHERE { $this <urn:x:k> ?x . OPTIONAL { ?w <urn:x:p> ?x } }": "none",
+    "SELECT $this WHERE { $this <urn:x:p> ?v . OPTIONAL { ?v <urn:x:q> ?w } }": "forward",
+    "SELECT $this WHERE { $this <urn:x:p> ?v . OPTIONAL { ?x <urn:x:q> ?w } }": "none",
+}
+
+
+@pytest.mark.parametrize("query", OPTIONAL_READS)
+def test_a_variable_bound_only_by_an_optional_is_not_reached(query: str) -> None:
+    reach.quick_parse.parse(query)
+    assert reach.pattern_reach(query) == OPTIONAL_READS[query]
+
+
+def test_rdflibs_reading_of_an_optional_is_never_split() -> None:
+    query = "SELECT $this WHERE { OPTIONAL { $this <urn:x:p> ?y } ?y <urn:x:q> ?z . VALUES ?z { 1 } }"
+    with pytest.raises(reach.quick_parse.Unsupported):
+        reach.quick_parse.parse(query)
+    assert reach.pattern_reach(query) == "none"
+
+
+def test_a_result_only_the_whole_graph_has_through_an_optional_is_not_split() -> None:
+    """The whole graph has a result that neither part has: the shapes must not be split."""
+    from omskg import shacl
+    from omskg.shacl.compile import compile_shapes
+
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:x:S> a sh:NodeShape ; sh:targetClass <urn:x:C> ; sh:sparql [ sh:message "m" ;
+            sh:select "SELECT $this WHERE { OPTIONAL { $this <urn:x:p> ?y } ?y <urn:x:q> ?z }" ] .""")
+    first = "<urn:x:a1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:x:C> .\n"
+    second = "<urn:x:b> <urn:x:q> <urn:x:c> .\n"
+    compiled = compile_shapes(shapes)
+
+    def results(text: str) -> int:
+        triples = {q.triple for q in ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES)}
+        return len(shacl.validate(shacl.DataGraph(triples), compiled))
+
+    assert results(first) == results(second) == 0 and results(first + second) == 1
+    assert not reach.forward_only(shapes).forward

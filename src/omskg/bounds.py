@@ -21,6 +21,7 @@ MAX_ITEMS = 10_000  # entities, or facts, in one fact file (the curated one has 
 MAX_PROBLEMS = 100  # reported for one file; it stops there
 MAX_DIGITS = 18  # of a number: xsd:decimal's minimum precision (XSD 1.0, totalDigits 18)
 EXCERPT_CHARACTERS = 80
+READ_CHUNK_BYTES = 64 * 1024  # read at a time from a file that is longer than its size said
 
 #: Unicode categories of characters refused in fact files and sources: control (Cc, except
 #: tab, line feed and carriage return), format (Cf: zero-width and bidirectional controls,
@@ -48,8 +49,7 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
             raise UnreadableFile(f"not a regular file (a {_file_kind(status.st_mode)})")
         if status.st_size > max_bytes:
             raise UnreadableFile(_too_large(status.st_size, max_bytes))
-        with os.fdopen(descriptor, "rb", closefd=False) as stream:
-            data = stream.read(max_bytes + 1)  # a file that grows while read is still capped
+        data = _read_capped(descriptor, status.st_size, max_bytes)
     except OSError as error:
         raise UnreadableFile(error.strerror or str(error)) from None
     finally:
@@ -57,6 +57,23 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise UnreadableFile(_too_large(len(data), max_bytes))
     return data
+
+
+def _read_capped(descriptor: int, size: int, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes, up to the end of the file: a file that grows while
+    read is still capped. The first read asks for the file's size and one byte more (a
+    buffer of the cap's size, taken and given back for each file, costs more than the read)."""
+    chunks: list[bytes] = []
+    left = max_bytes + 1
+    wanted = min(size, max_bytes) + 1
+    while left > 0:
+        chunk = os.read(descriptor, min(wanted, left))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+        wanted = READ_CHUNK_BYTES
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _too_large(size: int, max_bytes: int) -> str:

@@ -46,7 +46,9 @@ def read_xrefs(checker: Checker, value: Any, line: int, what: str) -> tuple[Xref
             checker.problem(line, f"{what}: cross-reference {xref.curie} is given twice")
             ok = False
         seen.add(xref.curie)
-    return tuple(sorted(found, key=lambda x: (x.match, x.curie))) if ok else None
+    if not ok:
+        return None
+    return tuple(found) if len(found) < 2 else tuple(sorted(found, key=lambda x: (x.match, x.curie)))
 
 
 def _xref(
@@ -55,20 +57,24 @@ def _xref(
     if not isinstance(curie, str) or ":" not in curie:
         checker.problem(line, f"{what}: cross-reference {excerpt(curie)} is not a CURIE (PREFIX:local)")
         return None
+    found = _standard_xref(converter, str(curie), match)
+    if isinstance(found, str):
+        checker.problem(line, f"{what}: cross-reference {inline(curie)}: {found}")
+        return None
+    return found
+
+
+@lru_cache(maxsize=16384)
+def _standard_xref(converter: curies.Converter, curie: str, match: str) -> Xref | str:
+    """The cross-reference of ``PREFIX:local``, or what is wrong with it: worked out once for
+    each CURIE and match (one record, shared by every entity and file that gives it)."""
     prefix, local = curie.split(":", 1)
     record = _record(converter, prefix)
     if record is None:
         known = ", ".join(sorted(converter.get_prefixes()))
-        unknown = f"unknown prefix {excerpt(prefix)} (known: {known})"
-        checker.problem(line, f"{what}: cross-reference {inline(curie)}: {unknown}")
-        return None
+        return f"unknown prefix {excerpt(prefix)} (known: {known})"
     if record.pattern and not _compiled(record.pattern).match(local):
-        checker.problem(
-            line,
-            f"{what}: cross-reference {inline(curie)}: local id {excerpt(local)} does not match "
-            f"{record.prefix}'s pattern {record.pattern}",
-        )
-        return None
+        return f"local id {excerpt(local)} does not match {record.prefix}'s pattern {record.pattern}"
     standard = f"{record.prefix}:{local}"
     return Xref(standard, _expand(converter, standard), match)
 

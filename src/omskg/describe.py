@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -159,13 +160,21 @@ def statistics_of_counts(counts: Counts, subjects: list[str], triples: int, base
             prefix = converter.compress(target, strict=True).split(":", 1)[0]
             by_prefix.setdefault(prefix, Counter())[predicate_iri] += number
     ontology = f"<{OMSKG}"
-    entities = sum(1 for s in subjects if s.startswith(f"<{base}") and not s.startswith(ontology))
+    start, end = _starting_with(subjects, f"<{base}", 0, len(subjects))
+    inner, outer = _starting_with(subjects, ontology, start, end)
+    entities = end - start - (outer - inner)
     properties = Counter({p[1:-1]: n for p, n in sorted(counts.properties.items()) if n > 0})
     classes = Counter({c: n for c, n in sorted(counts.classes.items()) if n > 0})
     sources = sorted(counts.sources.elements())
     return Statistics(
         triples, entities, len(subjects), len(counts.objects), properties, classes, sources, by_prefix
     )
+
+
+def _starting_with(ordered: Sequence[str], prefix: str, low: int, high: int) -> tuple[int, int]:
+    """Where the strings that start with ``prefix`` are in ``ordered[low:high]`` (sorted: together)."""
+    start = bisect_left(ordered, prefix, low, high)
+    return start, bisect_left(ordered, True, start, high, key=lambda s: not s.startswith(prefix))
 
 
 def statistics_of_lines(lines: list[str], base: str) -> Statistics:

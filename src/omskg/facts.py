@@ -8,7 +8,7 @@ block and the evidence quotes are checked in ``omskg.sources``, the fact objects
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,9 @@ DRAFT_FIELD = "draft"
 _OBJECT_FIELDS = frozenset(OBJECT_PARSERS)
 _FACT_REQUIRED = frozenset({"id", "subject", "predicate", "evidence"})
 _ENTITY_REQUIRED, _ENTITY_OPTIONAL = frozenset({"id", "kind", "label"}), frozenset({"xrefs", DRAFT_FIELD})
+#: What a qualifier takes: true or false, a number, one of its class's individuals, an entity id.
+_BOOLEAN, _NUMBER, _CONTROLLED, _ENTITY = "boolean", "number", "controlled", "entity"
+_Lines = dict[str, int]  # an entity's or a fact's id -> the line it starts on
 
 
 class _Tables:
@@ -55,11 +58,24 @@ class _Tables:
     def __init__(self, vocab: Vocabulary) -> None:
         self.fact_fields = frozenset(OBJECT_PARSERS) | vocab.qualifiers | {DRAFT_FIELD}
         self.ranges = {name: str(rng) for name, rng in vocab.ranges.items()}
-        self.controlled: dict[str, list[str]] = {}  # a class's local name -> its individuals, sorted
-        for name, cls in vocab.individuals.items():
-            self.controlled.setdefault(cls, []).append(name)
-        for names in self.controlled.values():
-            names.sort()
+        controlled: dict[str, list[str]] = {}  # a class's local name -> its individuals
+        for name, cls in sorted(vocab.individuals.items()):
+            controlled.setdefault(cls, []).append(name)
+        # each name the vocabulary knows, to itself: a record holds the vocabulary's string, one
+        # object however many facts use it (fewer objects, and a smaller pickle of the records)
+        self.kinds = {kind: kind for kind in vocab.entity_kinds}
+        self.predicates = {predicate: predicate for predicate in vocab.fact_predicates}
+        self.takes: dict[str, str] = {}  # qualifier -> _BOOLEAN, _NUMBER, _CONTROLLED or _ENTITY
+        self.values: dict[str, dict[str, str]] = {}  # a controlled qualifier -> its values, to themselves
+        for name in vocab.qualifiers & self.ranges.keys():
+            rng = self.ranges[name]
+            values = controlled.get(rng[len(_OMSKG) :])
+            if rng in (_XSD_BOOLEAN, _XSD_DECIMAL):
+                self.takes[name] = _BOOLEAN if rng == _XSD_BOOLEAN else _NUMBER
+            elif values:
+                self.takes[name], self.values[name] = _CONTROLLED, {value: value for value in values}
+            else:
+                self.takes[name] = _ENTITY
         self.fits: dict[tuple[str, type[FactObject]], bool] = {}  # (predicate, object type) -> in range
         self.is_a: dict[tuple[str, Any], bool] = {}  # (entity kind, class) -> whether it is one
 
@@ -83,6 +99,7 @@ class _Reader(Checker):
         self.tables = _tables(vocab)
         self.source_text = ""
         self.anchored: dict[tuple[str, int, int], Evidence] = {}  # (quote, start, end) -> its evidence
+        self.kind_of: dict[str, str] = {}  # an entity id -> its kind (the last given, if given twice)
 
     def evidence(self, value: Any, line: int, what: str) -> Evidence | None:
         """``anchor``, once for each evidence block that recurs (most facts share a sentence)."""
@@ -131,10 +148,11 @@ class _Reader(Checker):
             return None
         entity_id = self.slug(mapping, "id", what)
         label = self.string(mapping, "label", what)
-        kind = mapping["kind"]
-        if not isinstance(kind, str) or kind not in self.vocab.entity_kinds:
+        written = mapping["kind"]
+        kind = self.tables.kinds.get(written) if isinstance(written, str) else None
+        if kind is None:
             known = ", ".join(sorted(self.vocab.entity_kinds))
-            message = f"{what}: unknown kind {excerpt(kind)} (known: {known})"
+            message = f"{what}: unknown kind {excerpt(written)} (known: {known})"
             self.problem(self.line_of(mapping, "kind"), message)
             return None
         xrefs = (
@@ -164,12 +182,13 @@ class _Reader(Checker):
             return None
         fact_id = self.slug(mapping, "id", what)
         subject = self.slug(mapping, "subject", what)
-        predicate = mapping["predicate"]
-        if not isinstance(predicate, str) or predicate not in self.vocab.fact_predicates:
+        written = mapping["predicate"]
+        predicate = self.tables.predicates.get(written) if isinstance(written, str) else None
+        if predicate is None:
             known = ", ".join(sorted(self.vocab.fact_predicates))
             self.problem(
                 self.line_of(mapping, "predicate"),
-                f"{what}: unknown predicate {excerpt(predicate)} (known: {known})",
+                f"{what}: unknown predicate {excerpt(written)} (known: {known})",
             )
             return None
         (object_key,) = objects
@@ -213,14 +232,21 @@ class _Reader(Checker):
     def qualifiers(
         self, mapping: Mapping, what: str
     ) -> tuple[tuple[str, tuple[QualifierValue, ...]], ...] | None:
+        names = self.vocab.qualifiers & mapping.keys()
+        if not names:
+            return ()
         parsed: list[tuple[str, tuple[QualifierValue, ...]]] = []
         ok = True
-        names = self.vocab.qualifiers & mapping.keys()
         for name in sorted(names) if len(names) > 1 else names:
             raw = mapping[name]
-            values = raw if isinstance(raw, list) else [raw]
             line = self.line_of(mapping, name)
-            out = [self.qualifier_value(name, v, line, what) for v in values]
+            if not isinstance(raw, list):  # one value, as most qualifiers are written
+                value = self.qualifier_value(name, raw, line, what)
+                ok = ok and value is not None
+                if value is not None:
+                    parsed.append((name, (value,)))
+                continue
+            out = [self.qualifier_value(name, v, line, what) for v in raw]
             if None in out or not out:
                 ok = False
                 continue
@@ -233,13 +259,19 @@ class _Reader(Checker):
         return tuple(parsed) if ok else None
 
     def qualifier_value(self, name: str, value: Any, line: int, what: str) -> QualifierValue | None:
-        rng = self.tables.ranges[name]
-        if rng == _XSD_BOOLEAN:
+        takes = self.tables.takes[name]
+        if takes == _CONTROLLED:
+            values = self.tables.values[name]
+            found = values.get(value) if isinstance(value, str) else None
+            if found is None:
+                self.problem(line, f"{what}: {name} {excerpt(value)} is not one of: {', '.join(values)}")
+            return found
+        if takes == _BOOLEAN:
             if isinstance(value, bool):
                 return value
             self.problem(line, f"{what}: qualifier {name!r} must be true or false, got {excerpt(value)}")
             return None
-        if rng == _XSD_DECIMAL:
+        if takes == _NUMBER:
             number = decimal(value)
             if number is None:
                 self.problem(line, f"{what}: qualifier {name!r} must be a number, got {excerpt(value)}")
@@ -252,13 +284,6 @@ class _Reader(Checker):
                 self.problem(line, f"{what}: proportion {number} is outside 0 to 1 (write 50% as 0.5)")
                 return None
             return number
-        range_name = rng[len(_OMSKG) :]
-        controlled = self.tables.controlled.get(range_name)
-        if controlled:
-            if value in controlled:
-                return str(value)
-            self.problem(line, f"{what}: {name} {excerpt(value)} is not one of: {', '.join(controlled)}")
-            return None
         if isinstance(value, str) and SLUG.match(value):
             return EntityRef(value)
         self.problem(line, f"{what}: qualifier {name!r} must name an entity id, got {excerpt(value)}")
@@ -267,9 +292,10 @@ class _Reader(Checker):
     # -------------------------------------------------------------- the file
 
     def items(
-        self, top: Mapping, key: str, parse: Callable[[Any, int], Any], lines: dict[str, int]
+        self, top: Mapping, key: str, parse: Callable[[Any, int], Any], lines: _Lines
     ) -> list[Any]:
-        """The records of one list of the file (``entities`` or ``facts``), each id's line noted."""
+        """The records of one list of the file (``entities`` or ``facts``), each id's line noted
+        in ``lines`` (the first, if an id is given twice)."""
         listed = top[key]
         line = self.line_of(top, key)
         if not isinstance(listed, list) or not listed:
@@ -287,54 +313,52 @@ class _Reader(Checker):
             record = parse(item, line)
             if record is not None:
                 parsed.append(record)
-                lines.setdefault(f"{key}:{record.id}", item.line)
+                lines.setdefault(record.id, item.line)
         return parsed
 
-    def check_references(self, entities: list[Entity], facts: list[Fact], lines: dict[str, int]) -> None:
-        kinds: dict[str, str] = {}
+    def check_references(
+        self, entities: list[Entity], facts: list[Fact], entity_lines: _Lines, fact_lines: _Lines
+    ) -> None:
         for entity in entities:
-            if entity.id in kinds:
-                message = f"entity id {excerpt(entity.id)} is defined twice"
-                self.problem(lines.get("entities:" + entity.id), message)
-            kinds[entity.id] = entity.kind
+            if entity.id in self.kind_of:
+                self.problem(entity_lines.get(entity.id), f"entity id {excerpt(entity.id)} is defined twice")
+            self.kind_of[entity.id] = entity.kind
         fact_ids: set[str] = set()
         contents: dict[tuple[Any, ...], str] = {}
         for fact in facts:
-            line = lines.get("facts:" + fact.id)
+            line = fact_lines.get(fact.id)
             if fact.id in fact_ids:
                 self.problem(line, f"fact id {excerpt(fact.id)} is used twice")
             fact_ids.add(fact.id)
-            content = (fact.subject, fact.predicate, fact.object, fact.qualifiers)
-            if content in contents:
-                other = excerpt(contents[content])
-                self.problem(line, f"fact {excerpt(fact.id)} states the same as fact {other}")
-            contents.setdefault(content, fact.id)
-            for role, ref, expected in _references(self.vocab, fact):
-                if ref not in kinds:
-                    message = f"fact {excerpt(fact.id)}: {role} {excerpt(ref)} is not a defined entity"
-                    self.problem(line, message)
-                elif expected is not None and not self.is_a(kinds[ref], expected):
-                    self.problem(
-                        line,
-                        f"fact {excerpt(fact.id)}: {role} {excerpt(ref)} is a {kinds[ref]}, "
-                        f"but {role} must be a {str(expected).removeprefix(str(OMSKG))}",
-                    )
+            count = len(contents)  # (a content is hashed once: its hash hashes every value in it)
+            first = contents.setdefault((fact.subject, fact.predicate, fact.object, fact.qualifiers), fact.id)
+            if len(contents) == count:
+                self.problem(line, f"fact {excerpt(fact.id)} states the same as fact {excerpt(first)}")
+            self.refers(fact, line, "subject", fact.subject, None)
+            if isinstance(fact.object, EntityRef):
+                self.refers(fact, line, "object", fact.object.id, self.vocab.ranges.get(fact.predicate))
+            for name, values in fact.qualifiers:
+                for value in values:
+                    if isinstance(value, EntityRef):
+                        self.refers(fact, line, f"qualifier {name}", value.id, self.vocab.ranges.get(name))
+
+    def refers(self, fact: Fact, line: int | None, role: str, ref: str, expected: Any) -> None:
+        """That ``ref`` is a defined entity, and one of the class ``expected`` (if not None)."""
+        kind = self.kind_of.get(ref)
+        if kind is None:
+            self.problem(line, f"fact {excerpt(fact.id)}: {role} {excerpt(ref)} is not a defined entity")
+        elif expected is not None and not self.is_a(kind, expected):
+            self.problem(
+                line,
+                f"fact {excerpt(fact.id)}: {role} {excerpt(ref)} is a {kind}, "
+                f"but {role} must be a {str(expected).removeprefix(str(OMSKG))}",
+            )
 
     def is_a(self, kind: str, cls: Any) -> bool:
         known = self.tables.is_a.get((kind, cls))
         if known is None:
             known = self.tables.is_a[(kind, cls)] = self.vocab.is_a(kind, cls)
         return known
-
-
-def _references(vocab: Vocabulary, fact: Fact) -> Iterator[tuple[str, str, Any]]:
-    yield "subject", fact.subject, None
-    if isinstance(fact.object, EntityRef):
-        yield "object", fact.object.id, vocab.ranges.get(fact.predicate)
-    for name, values in fact.qualifiers:
-        for value in values:
-            if isinstance(value, EntityRef):
-                yield f"qualifier {name}", value.id, vocab.ranges.get(name)
 
 
 # ------------------------------------------------------------------ entry points
@@ -351,10 +375,11 @@ def read_fact_file(path: Path, vocab: Vocabulary) -> FactFile:
         raise InputError(reader.problems)
     reader.source_text = found.text
     reader.sentences(top)
-    lines: dict[str, int] = {}
-    entities = reader.items(top, "entities", reader.entity, lines)
-    facts = reader.items(top, "facts", reader.fact, lines)
-    reader.check_references(entities, facts, lines)
+    entity_lines: _Lines = {}
+    fact_lines: _Lines = {}
+    entities = reader.items(top, "entities", reader.entity, entity_lines)
+    facts = reader.items(top, "facts", reader.fact, fact_lines)
+    reader.check_references(entities, facts, entity_lines, fact_lines)
     if reader.problems:
         raise InputError(reader.problems)
     return FactFile(path, found.source, tuple(entities), tuple(facts))

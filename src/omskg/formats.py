@@ -9,8 +9,9 @@ timestamp or a path of this machine.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from operator import itemgetter
+from collections.abc import Iterable, Iterator
+from itertools import compress, repeat
+from operator import itemgetter, not_
 from typing import Any, Protocol
 
 import pyoxigraph as ox
@@ -88,11 +89,16 @@ def nquads_of_lines(lines: list[str], graph: str) -> bytes:
     return (name.join(lines) + name).encode("utf-8") if lines else b""
 
 
-def lines_in_chunks(lines: list[str], end: str, size: int = 20_000) -> Iterator[bytes]:
+CHUNK = 5_000  # lines (or nodes, statements) of a large file made and written at a time
+
+
+def lines_in_chunks(lines: list[str], end: str, size: int = CHUNK) -> Iterator[bytes]:
     """``"".join(line + end for line in lines)`` as UTF-8, in chunks of ``size`` lines (so
     that the whole is never held twice)."""
     for start in range(0, len(lines), size):
-        yield (end.join(lines[start : start + size]) + end).encode("utf-8")
+        chunk = lines[start : start + size]
+        chunk.append("")  # (the join then ends the last line too, with no copy of the whole)
+        yield end.join(chunk).encode("utf-8")
 
 
 class ChunkSink(Protocol):
@@ -103,26 +109,33 @@ class ChunkSink(Protocol):
 
 def write_ntriples_and_nquads(lines: list[str], graph: str, ntriples: ChunkSink, nquads: ChunkSink) -> None:
     """The lines as N-Triples into ``ntriples`` and, in the named graph ``graph``, as N-Quads
-    into ``nquads``, chunk by chunk: each chunk is joined once, its N-Quads made from its bytes."""
-    for chunk in lines_in_chunks(lines, " .\n"):
+    into ``nquads`` (``nquads_of_lines``), chunk by chunk."""
+    quads = lines_in_chunks(lines, f" {ox.NamedNode(graph)} .\n")
+    for chunk, quad_chunk in zip(lines_in_chunks(lines, " .\n"), quads, strict=True):
         ntriples.append(chunk)
-        nquads.append(nquads_of_ntriples(chunk, graph))
+        nquads.append(quad_chunk)
     ntriples.close()
     nquads.close()
 
 
-def nquads_of_ntriples(ntriples: bytes, graph: str) -> bytes:
-    """``nquads_of_lines`` from the N-Triples bytes of the same lines (an N-Triples line ends
-    in " .\n" and holds no other: a literal's line breaks are escaped)."""
-    return ntriples.replace(b" .\n", f" {ox.NamedNode(graph)} .\n".encode())
+def write_chunks(chunks: Iterable[bytes], sink: ChunkSink) -> None:
+    for chunk in chunks:
+        sink.append(chunk)
+    sink.close()
 
 
 def turtle_document(statements: list[bytes], prefixes: dict[str, str]) -> bytes:
     """The Turtle of sorted triples from its statements, one per subject (as ``turtle``
     writes the same triples with ``prefixes``)."""
-    if not statements:
-        return b""
-    return turtle_prefixes(prefixes) + b"".join(statements)
+    return b"".join(turtle_chunks(statements, prefixes))
+
+
+def turtle_chunks(statements: list[bytes], prefixes: dict[str, str], size: int = CHUNK) -> Iterator[bytes]:
+    """``turtle_document`` in chunks of ``size`` statements (so that the whole is never held)."""
+    if statements:
+        yield turtle_prefixes(prefixes)
+    for start in range(0, len(statements), size):
+        yield b"".join(statements[start : start + size])
 
 
 def turtle_prefixes(prefixes: dict[str, str]) -> bytes:
@@ -155,16 +168,27 @@ def jsonld(triples: SortedTriples, context: dict[str, Any]) -> bytes:
 def jsonld_document(nodes: list[tuple[str, str]], context: dict[str, Any]) -> bytes:
     """The JSON-LD document of node objects (compact id, line), one per subject: the data's
     nodes first and the ontology's after them, each group by id."""
+    return b"".join(jsonld_chunks(nodes, context))
+
+
+def jsonld_chunks(
+    nodes: list[tuple[str, str]], context: dict[str, Any], size: int = CHUNK
+) -> Iterator[bytes]:
+    """``jsonld_document`` in chunks of ``size`` nodes (so that the whole is never held)."""
     vocabulary = (_Compactor(context).iri(str(OMSKG) + "x")[:-1], str(OMSKG))  # the ontology's terms
-    data: list[tuple[str, str]] = []
-    terms: list[tuple[str, str]] = []
-    for node in nodes:
-        (terms if node[0].startswith(vocabulary) else data).append(node)
-    ordered = [line for group in (data, terms) for _, line in sorted(group, key=itemgetter(0))]
+    ontology = list(map(str.startswith, map(itemgetter(0), nodes), repeat(vocabulary)))
+    data = sorted(compress(nodes, map(not_, ontology)), key=itemgetter(0))
+    data.extend(sorted(compress(nodes, ontology), key=itemgetter(0)))
     head = json.dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)
-    body = ("    " + ",\n    ".join(ordered)) if ordered else ""
-    start = head[: head.rindex("}")].rstrip() + ',\n  "@graph": [\n'
-    return (start + body + "\n  ]\n}\n").encode("utf-8")
+    yield (head[: head.rindex("}")].rstrip() + ',\n  "@graph": [\n').encode("utf-8")
+    for start in range(0, len(data), size):
+        lines = list(map(itemgetter(1), data[start : start + size]))
+        if start:
+            lines.insert(0, "")  # (the separator before the chunk's first node)
+        else:
+            lines[0] = "    " + lines[0]
+        yield ",\n    ".join(lines).encode("utf-8")
+    yield b"\n  ]\n}\n"
 
 
 class _Compactor:

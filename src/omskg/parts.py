@@ -28,7 +28,8 @@ Conditions, checked on every build (``Split.local``):
    $this only, backward by one plain predicate; a pattern under NOT EXISTS need not be
    reached (Gi holds a subset of G's triples: what has no match in G has none in Gi),
    but its variables are bound to terms of Gi, from which a pattern under a second NOT
-   EXISTS must again be reached forward;
+   EXISTS must again be reached forward; a variable that only an OPTIONAL binds may stay
+   unbound, so nothing counts as reached from it;
 5. no focus node of Gg is a target of a shape whose SPARQL constraint needs the backward
    step from $this, and no part uses a predicate of a sh:targetObjectsOf (so every
    triple that makes a node such a target is in O + S).
@@ -49,6 +50,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain, compress, repeat, starmap
+from operator import getitem
 
 import pyoxigraph as ox
 
@@ -109,29 +112,31 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
     mentions: Counter[str] = Counter()  # how many parts mention each term
     for part in parts:
         mentions.update(part.terms)
+    # not private: in more than one part, or in O or S (every subject of a part is in its terms)
+    public = set(compress(mentions, map((1).__lt__, mentions.values()))) | common.terms
 
     def private(term: str) -> bool:  # in one part only, not in O or S
         return mentions[term] == 1 and term not in common.terms
-    blocks: dict[str, list[str]] = {}  # subject -> its lines in the merged graph
-    chosen: dict[str, tuple[str, str] | None] = {}  # subject -> its node (None: written here)
-    turtle: dict[str, bytes | None] = {}  # subject -> its Turtle (None: written here)
+    blocks: dict[str, tuple[list[str], slice]] = {}  # subject -> its lines in the merged graph
+    chosen: dict[str, tuple[str, str]] = {}  # subject -> its node (none: written here)
+    turtle: dict[str, bytes] = {}  # subject -> its Turtle (none: written here)
+    for part in reversed(parts):  # a subject of several parts: the first one's
+        chosen.update(part.nodes)
+        turtle.update(part.turtle)
     held: dict[str, list[list[str]]] = {}  # a subject that is not private -> its parts' blocks
-    for part in parts:
-        for subject, (start, end) in part.blocks.items():
-            block = part.lines[start:end]
-            if private(subject):  # only this part has it
-                blocks[subject] = block
-                chosen[subject] = part.nodes.get(subject)
-                turtle[subject] = part.turtle.get(subject)
-            else:
-                held.setdefault(subject, []).append(block)
-                chosen.setdefault(subject, part.nodes.get(subject))
-                turtle.setdefault(subject, part.turtle.get(subject))
     counts = Counts()
     for part in parts:
+        lines, spans = part.lines, part.blocks
+        blocks.update(zip(spans, zip(repeat(lines), starmap(slice, spans.values())), strict=True))
+        for subject in filter(public.__contains__, spans):
+            start, end = spans[subject]
+            held.setdefault(subject, []).append(lines[start:end])
         counts.add(part.counts)
     local = True
     gate: list[str] = list(common.lines)
+    rewritten: list[str] = []  # subjects whose node and Turtle are written here
+    taken_off: dict[int, list[str]] = {}  # times -> the lines of blocks counted that many times too often
+    unions: list[str] = []
     for subject in held.keys() | common.blocks.keys():
         own = held.get(subject, [])
         if subject in common.blocks:
@@ -139,36 +144,41 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
             given = [*own, common.lines[start:end]]
         else:
             given = own
-        union = given[0] if all(b == given[0] for b in given) else sorted({line for b in given for line in b})
-        blocks[subject] = union
-        for block, times in _distinct(own):  # counted in its parts' counts: once, as merged, instead
-            counts.add(writers.count(block), -times)
-        counts.add(writers.count(union))
-        if len(given) > 1 and union is not given[0] or subject in common.blocks:
-            chosen[subject] = turtle[subject] = None  # written here from the merged block
+        same = all(b == given[0] for b in given)
+        union = given[0] if same else sorted({line for b in given for line in b})
+        blocks[subject] = union, _WHOLE
+        # counted in its parts' counts: once, as merged, instead
+        for block, times in [(own[0], len(own))] if same and own else _distinct(own):
+            taken_off.setdefault(times, []).extend(block)
+        unions.extend(union)
+        if not same:  # (else the first part's node is the merged block's; O's or S's alone: none yet)
+            rewritten.append(subject)  # written here from the merged block
         if subject in ontology_terms:
             if any(not set(b) <= ontology_lines for b in own):
                 local = False  # condition 1: a part adds to the ontology's terms
         elif own:
-            if any(b != union for b in own) or mentions[subject] != len(own):
+            if not same and any(b != union for b in own) or mentions[subject] != len(own):
                 local = False  # condition 2
             gate.extend(union)
+    for times, removed in taken_off.items():
+        counts.add(writers.count(removed), -times)
+    counts.add(writers.count(unions))
     for term in common.blocks:  # condition 2: mentioned, its triples elsewhere
         if term not in held and term not in ontology_terms and mentions[term]:
             local = False
     ordered = sorted(blocks)
-    lines = [line for subject in ordered for line in blocks[subject]]
-    missing = [s for s in ordered if chosen.get(s) is None or turtle.get(s) is None]
+    lines = list(_lines_of(blocks, ordered))
+    missing = sorted({*rewritten, *(blocks.keys() - chosen.keys()), *(blocks.keys() - turtle.keys())})
     if missing:
-        parsed = _parse_lines([line for subject in missing for line in blocks[subject]])
+        parsed = _parse_lines(list(_lines_of(blocks, missing)))
         triples = [t for subject in missing for t in parsed[subject]]
         statements = turtle_statements(triples, writers.prefixes)
         assert statements is not None, "a literal the Turtle writer writes over several lines"
         for subject, statement in zip(missing, statements, strict=True):
             chosen[subject] = writers.node(parsed[subject])
             turtle[subject] = statement
-    nodes = [n for subject in ordered if (n := chosen[subject]) is not None]
-    written = [t for subject in ordered if (t := turtle[subject]) is not None]
+    nodes = list(map(chosen.__getitem__, ordered))
+    written = list(map(turtle.__getitem__, ordered))
     if not local:
         return Merged(lines, nodes, written, ordered, counts, False)
     gate_graph = set(_parse_triples(sorted(set(gate))))
@@ -177,6 +187,15 @@ def merge(parts: list[Part], ontology: Triples, shared: Triples, writers: Writer
         if not isinstance(obj, ox.Literal) and private(str(obj)) and str(obj) in blocks:
             return Merged(lines, nodes, written, ordered, counts, False)
     return Merged(lines, nodes, written, ordered, counts, True, gate_graph)
+
+
+_WHOLE = slice(None)
+
+
+def _lines_of(blocks: dict[str, tuple[list[str], slice]], subjects: list[str]) -> Iterable[str]:
+    """The lines of these subjects' blocks, in order (each block a slice of a part's lines,
+    taken only here: a line is touched once)."""
+    return chain.from_iterable(starmap(getitem, map(blocks.__getitem__, subjects)))
 
 
 def _distinct(blocks: list[list[str]]) -> list[tuple[list[str], int]]:

@@ -10,6 +10,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -89,14 +90,14 @@ class Stream:
         if self._sink is None:
             self._chunks.append(chunk)
         else:
-            self._staged._submit(self._sink.append, chunk)
+            self._staged._submit(self.name, self._sink.append, chunk)
 
     def close(self) -> None:
         if self._sink is None:
             self._staged[self.name] = b"".join(self._chunks)
             self._chunks.clear()
         else:
-            self._staged._pending[self.name] = self._staged._submit(self._sink.finish)
+            self._staged._pending[self.name] = self._staged._submit(self.name, self._sink.finish)
 
 
 class Staged(MutableMapping[str, bytes]):
@@ -112,16 +113,24 @@ class Staged(MutableMapping[str, bytes]):
         self._written: set[str] = set()
         self._digests: dict[str, tuple[int, str]] = {}  # name -> (size, SHA-256), once computed
         self._pending: dict[str, Future[tuple[int, str]]] = {}  # name -> its writing
-        self._writer: ThreadPoolExecutor | None = None
+        self._writers: dict[str, ThreadPoolExecutor] = {}  # name -> the thread writing it
         self._room = threading.BoundedSemaphore(IN_FLIGHT)
 
-    def _submit(self, work: Callable[..., Any], *args: Any) -> Future[Any]:
-        if self._writer is None:
-            self._writer = ThreadPoolExecutor(1, thread_name_prefix="omskg-writer")
+    def _submit(self, name: str, work: Callable[..., Any], *args: Any) -> Future[Any]:
+        """``work`` done by the file's own thread (its chunks in order; one file's flush to
+        disk holds up no other file)."""
+        writer = self._writers.get(name)
+        if writer is None:
+            writer = self._writers[name] = ThreadPoolExecutor(1, thread_name_prefix="omskg-writer")
         self._room.acquire()
-        future = self._writer.submit(work, *args)
+        future = writer.submit(work, *args)
         future.add_done_callback(lambda _: self._room.release())
         return future
+
+    def _stop_writers(self) -> None:
+        for writer in self._writers.values():
+            writer.shutdown()
+        self._writers.clear()
 
     def __setitem__(self, name: str, content: bytes) -> None:
         if name in self:
@@ -150,18 +159,14 @@ class Staged(MutableMapping[str, bytes]):
         """Wait until every file is written and flushed; raise the first error met."""
         for name in list(self._pending):
             self._wait(name)
-        if self._writer is not None:
-            self._writer.shutdown()
-            self._writer = None
+        self._stop_writers()
 
     def abandon(self) -> None:
         """Wait until the writer has stopped, whatever it met (the build failed)."""
         for pending in self._pending.values():
             pending.exception()
         self._pending.clear()
-        if self._writer is not None:
-            self._writer.shutdown()
-            self._writer = None
+        self._stop_writers()
 
     def adopt(self, written: dict[str, tuple[int, str]]) -> None:
         """Files another process wrote into the staging folder (``spill``), by size and SHA-256."""
@@ -296,16 +301,26 @@ def write_atomically(files: Mapping[str, bytes], out_dir: Path) -> None:
         if not out_dir.exists():
             staging.rename(out_dir)
         elif _exchange(staging, out_dir):
-            shutil.rmtree(staging)  # now holds the previous publication
+            _remove(staging)  # now holds the previous publication
         else:  # no atomic exchange on this system: two renames, with a moment between them
             retired = out_dir.parent / f".{out_dir.name}.retired-{os.getpid()}"
             out_dir.rename(retired)
             staging.rename(out_dir)
-            shutil.rmtree(retired)
+            _remove(retired)
         if isinstance(files, Staged) and staged:
             files.folder = out_dir  # where its large files are now
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove(folder: Path) -> None:
+    """``shutil.rmtree``, its files unlinked by threads at once: right after the new files are
+    flushed, each unlink waited ~4 ms for the file system's journal (15 files: 60 ms)."""
+    files = [path for path in folder.iterdir() if path.is_file() and not path.is_symlink()]
+    if files:
+        with ThreadPoolExecutor(min(len(files), 16), thread_name_prefix="omskg-remove") as pool:
+            list(pool.map(partial(Path.unlink, missing_ok=True), files))
+    shutil.rmtree(folder)
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -95,20 +95,33 @@ def _group_reach(group: quick_parse.Group, bound: set[int], this: int, exact: bo
     """Whether a group needs the backward step from $this (None: it is not reached as
     it must be), its variables in ``bound`` bound to complete terms; ``exact``: its matches
     must be the whole graph's (not under NOT EXISTS)."""
-    patterns = [(p.subject, p.predicate, p.obj) for p in _own_patterns(group)]
+    required = [(p.subject, p.predicate, p.obj) for part in group.parts if isinstance(part, list)
+                for p in part]
+    variable = lambda n: isinstance(n, int)  # noqa: E731
+    outer = bound
     if exact:
-        reached = _reach(patterns, bound, this, lambda n: isinstance(n, int), _plain_quick, _forward_quick)
+        reached = _reach(required, bound, this, variable, _plain_quick, _forward_quick)
         if reached is None:
             return None
         bound, backward = reached
     else:
-        bound = bound | {n for pattern in patterns for n in pattern if isinstance(n, int)}
+        bound = bound | {n for pattern in required for n in pattern if isinstance(n, int)}
         backward = False
-    optional = [part for part in group.parts if isinstance(part, quick_parse.Group)]
-    filters = [(e, True) for e in group.filters] + [(e, False) for o in optional for e in o.filters]
-    for expression, plain_filter in filters:  # (an OPTIONAL's filter may count either way)
+    filters = [(e, True, bound) for e in group.filters]
+    before = set(outer)  # an OPTIONAL is joined to the parts before it: reached from their variables
+    for part in group.parts:  # (its own variables may stay unbound: nothing is reached from them)
+        if isinstance(part, list):
+            before |= {n for p in part for n in (p.subject, p.predicate, p.obj) if isinstance(n, int)}
+            continue
+        patterns = [(p.subject, p.predicate, p.obj) for p in _own_patterns(part)]
+        reached = _reach(patterns, before, this, variable, _plain_quick, _forward_quick)
+        if reached is None:
+            return None
+        backward |= reached[1]
+        filters += [(e, False, reached[0]) for e in part.filters]  # (an OPTIONAL's: may count either way)
+    for expression, plain_filter, known in filters:
         for inner, negated in _exists_groups(expression, False if plain_filter else None):
-            found = _group_reach(inner, bound, this, True if negated is None else exact != negated)
+            found = _group_reach(inner, known, this, True if negated is None else exact != negated)
             if found is None:
                 return None
             backward |= found
@@ -187,15 +200,15 @@ def pattern_reach_by_rdflib(query: str) -> str:
     except Exception:  # pyparsing's errors share no base worth naming
         return "none"
     patterns: list[tuple[Any, Any, Any]] = []
-    exists: list[Any] = []  # (their groups are left untranslated, not as BGPs: not read here)
+    unread: list[Any] = []  # (EXISTS groups are left untranslated; OPTIONAL's bindings may not be made)
 
     def collect(value: Any) -> None:
         if isinstance(value, dict):
             name = getattr(value, "name", None)
             if name == "BGP":
                 patterns.extend(value["triples"])
-            elif name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
-                exists.append(value)
+            elif name in ("Builtin_EXISTS", "Builtin_NOTEXISTS", "LeftJoin"):
+                unread.append(value)
             for key, item in value.items():
                 if key != "_vars":
                     collect(item)
@@ -204,7 +217,7 @@ def pattern_reach_by_rdflib(query: str) -> str:
                 collect(item)
 
     collect(algebra)
-    if exists:
+    if unread:
         return "none"
 
     def forward_path(p: Any) -> bool:

@@ -284,16 +284,18 @@ def _target(kind: Node, argument: Term) -> Target:
 def _quick_target(kind: Node, argument: Term) -> QuickTarget:
     """``_target`` for the quick check."""
     text = str(argument)
+    node, named = kind == SH.targetNode, isinstance(argument, ox.NamedNode)  # (decided once)
+    of_class, subjects_of = kind == SH.targetClass, kind == SH.targetSubjectsOf
 
     def nodes(g: QuickGraph) -> set[str]:
-        if kind == SH.targetNode:
+        if node:
             return {text}
-        if not isinstance(argument, ox.NamedNode):
+        if not named:
             return set()
-        if kind == SH.targetClass:
+        if of_class:
             return g.instances(text)
         by_subject = g.forward.get(text, {})
-        if kind == SH.targetSubjectsOf:
+        if subjects_of:
             return set(by_subject)
         return {o for objects in by_subject.values() for o in objects}
 

@@ -15,7 +15,16 @@ import rdflib
 from rdflib import RDF, XSD, Node
 
 from omskg.shacl.data import DataGraph
-from omskg.shacl.quick_graph import QuickGraph, is_iri, language, memo, sort_key, string_value, to_ox
+from omskg.shacl.quick_graph import (
+    QuickGraph,
+    is_iri,
+    language,
+    memo,
+    memo_all,
+    sort_key,
+    string_value,
+    to_ox,
+)
 from omskg.shacl.shapes import Constraint, QuickEach, Shape
 from omskg.shacl.terms import (
     ShapesError,
@@ -199,11 +208,12 @@ def _min_length(compiler: _Compiler, shape: Shape, argument: Node) -> Constraint
         text = _string(value)
         return text is not None and len(text) >= limit
 
-    def quick_ok(g: QuickGraph, value: str) -> bool:
+    def quick_ok(value: str) -> bool:
         text = string_value(value)
         return text is not None and len(text) >= limit
 
-    return _each("MinLengthConstraintComponent", ok, f"Value is shorter than {limit} characters", quick_ok)
+    return _each("MinLengthConstraintComponent", ok, f"Value is shorter than {limit} characters",
+                 quick_all=memo_all(quick_ok))
 
 
 def _max_length(compiler: _Compiler, shape: Shape, argument: Node) -> Constraint:
@@ -213,11 +223,12 @@ def _max_length(compiler: _Compiler, shape: Shape, argument: Node) -> Constraint
         text = _string(value)
         return text is not None and len(text) <= limit
 
-    def quick_ok(g: QuickGraph, value: str) -> bool:
+    def quick_ok(value: str) -> bool:
         text = string_value(value)
         return text is not None and len(text) <= limit
 
-    return _each("MaxLengthConstraintComponent", ok, f"Value is longer than {limit} characters", quick_ok)
+    return _each("MaxLengthConstraintComponent", ok, f"Value is longer than {limit} characters",
+                 quick_all=memo_all(quick_ok))
 
 
 def _pattern(compiler: _Compiler, shape: Shape, argument: Node) -> Constraint:
@@ -237,11 +248,12 @@ def _pattern(compiler: _Compiler, shape: Shape, argument: Node) -> Constraint:
         text = _string(value)
         return text is not None and regex.search(text) is not None
 
-    def quick_ok(g: QuickGraph, value: str) -> bool:
+    def quick_ok(value: str) -> bool:
         text = string_value(value)
         return text is not None and regex.search(text) is not None
 
-    return _each("PatternConstraintComponent", ok, f"Value does not match {str(argument)!r}", quick_ok)
+    return _each("PatternConstraintComponent", ok, f"Value does not match {str(argument)!r}",
+                 quick_all=memo_all(quick_ok))
 
 
 def _language_in(compiler: _Compiler, shape: Shape, argument: Node) -> Constraint:
@@ -255,11 +267,12 @@ def _language_in(compiler: _Compiler, shape: Shape, argument: Node) -> Constrain
             return False
         return in_ranges(value.language.lower())
 
-    def quick_ok(g: QuickGraph, value: str) -> bool:
+    def quick_ok(value: str) -> bool:
         tag = language(value) if value[0] == '"' else None
         return tag is not None and in_ranges(tag.lower())
 
-    return _each("LanguageInConstraintComponent", ok, f"Language tag not in {ranges}", quick_ok)
+    return _each("LanguageInConstraintComponent", ok, f"Language tag not in {ranges}",
+                 quick_all=memo_all(quick_ok))
 
 
 def _unique_lang(compiler: _Compiler, shape: Shape, argument: Node) -> list[Constraint]:

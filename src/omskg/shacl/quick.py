@@ -169,15 +169,17 @@ def _hold(entries: list[_Entry], g: QuickGraph, focus: Iterable[str]) -> bool:
         path = entry.path
         if path is not None and path[0] == "p":
             table = g.forward.get(path[1], _NONE)
-            having = table.keys() & nodes  # (the smaller of the two is iterated)
-            if entry.low and len(having) < len(nodes):
+            if table.keys() >= nodes:  # (as usual: every focus node has a value)
+                lists = list(map(table.__getitem__, nodes))
+            elif entry.low:
                 return False  # a focus node without a value
+            else:
+                lists = list(map(table.__getitem__, table.keys() & nodes))
             if entry.low > 1 or entry.high < sys.maxsize:
-                lengths = list(map(len, map(table.__getitem__, having)))
+                lengths = list(map(len, lists))
                 if lengths and not entry.low <= min(lengths) <= max(lengths) <= entry.high:
                     return False
-            distinct = set(chain.from_iterable(map(table.__getitem__, having))) if entry.tests else set()
-            if not _all_pass(entry.tests, g, distinct):
+            if entry.tests and not _all_pass(entry.tests, g, set(chain.from_iterable(lists))):
                 return False
             if entry.checks or entry.nested:
                 for node in nodes:

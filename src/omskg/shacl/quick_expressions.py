@@ -15,7 +15,8 @@ Row = list["str | None"]
 Done = Callable[[], bool]  # called on each solution; True stops the search
 Step = Callable[[QuickGraph, Row, Done], bool]  # True: a solution stopped the search
 Value = Callable[[QuickGraph, Row], "str | bool"]
-GroupCompiler = Callable[[Group, set[int]], Step]  # (an EXISTS group, the variables bound before it)
+# (an EXISTS group, the variables bound before it, those read after it: none, one solution is all it asks)
+GroupCompiler = Callable[[Group, set[int], set[int]], Step]
 
 _TESTS: dict[str, Callable[[str], bool]] = {
     "isliteral": lambda term: term[0] == '"',
@@ -59,7 +60,7 @@ def _expression(expression: Expression, bound: set[int], group: GroupCompiler) -
         slot: int = operands[0]
         return lambda g, row: row[slot] is not None
     if operator in ("exists", "not exists"):
-        inner, wanted = group(operands[0], bound), operator == "exists"
+        inner, wanted = group(operands[0], bound, set()), operator == "exists"
         return lambda g, row: inner(g, row, _stop) is wanted
     values = [_expression(operand, bound, group) for operand in operands]
     if operator == "!":

@@ -9,7 +9,7 @@ stored form is asked of Oxigraph itself (``stored``), once per process."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
@@ -118,6 +118,27 @@ def memo(compute: Callable[[str], bool]) -> Callable[[str], bool]:
     return cached
 
 
+def memo_all(compute: Callable[[str], bool]) -> Callable[[QuickGraph, Collection[str]], bool]:
+    """A test of each of a graph's terms that ``compute`` passes (true of the term alone,
+    whatever the graph): the terms that passed remembered (up to a limit, then afresh), so
+    a set of them is passed at once."""
+    passed: set[str] = set()
+
+    def each(g: QuickGraph, values: Collection[str]) -> bool:
+        if passed.issuperset(values):
+            return True
+        for value in values:
+            if value not in passed:
+                if not compute(value):
+                    return False
+                if len(passed) > _CACHE_LIMIT:
+                    passed.clear()
+                passed.add(value)
+        return True
+
+    return each
+
+
 _KEYS: dict[str, SortKey] = {}
 
 
@@ -134,40 +155,23 @@ def sort_key(term: str) -> SortKey:
 # ---------------------------------------------------------------- the graph
 
 
-Pairs = dict[str, list[tuple[str, str]]]  # subject -> (predicate, object) of its triples
-
-
 @dataclass
 class Indexed:
     forward: Index  # of the lines' triples and the base's
     own: set[str]  # the predicates whose entries were copied from the base (the rest are shared)
-    pairs: Pairs  # the lines' own triples, by subject: (predicate, object)
-    incoming: Pairs  # the lines' own triples, by object (an IRI or blank node): (subject, predicate)
+    incoming: dict[str, list[str]]  # the lines' own, by object (not a literal): the lines
     literal: set[str]  # the predicates of the lines' triples whose object is a literal or a triple term
 
 
 def index(lines: Iterable[str], base: Index) -> Indexed:
-    """The triples of ``lines`` (each ``str()`` of a triple) over those of ``base``."""
+    """The triples of ``lines`` (each ``str()`` of a triple) over those of ``base``. (A
+    subject's triples are asked of a few subjects: found by predicate when asked.)"""
     forward = dict(base)
     own: Index = {}
-    pairs: Pairs = {}
-    incoming: Pairs = {}
+    incoming: dict[str, list[str]] = {}
     literal: set[str] = set()
-    last, of_last = "", []  # (lines come by subject, usually)
     for line in lines:
         subject, predicate, obj = line.split(" ", 2)
-        if subject != last:
-            of_last = pairs.setdefault(subject, [])
-            last = subject
-        of_last.append((predicate, obj))
-        if obj[0] == '"' or obj[1] == "<":
-            literal.add(predicate)
-        else:
-            into = incoming.get(obj)
-            if into is None:
-                incoming[obj] = [(subject, predicate)]
-            else:
-                into.append((subject, predicate))
         by_subject = own.get(predicate)
         if by_subject is None:
             by_subject = own[predicate] = forward[predicate] = dict(base.get(predicate, {}))
@@ -178,7 +182,17 @@ def index(lines: Iterable[str], base: Index) -> Indexed:
             objects.append(obj)
         elif obj not in objects:  # (the base's list is copied, not changed; its triples counted once)
             by_subject[subject] = [*objects, obj]
-    return Indexed(forward, set(own), pairs, incoming, literal)
+        if obj[0] == '"':
+            literal.add(predicate)
+        else:
+            into = incoming.get(obj)
+            if into is None:
+                incoming[obj] = [line]
+            else:
+                into.append(line)
+            if obj[1] == "<":
+                literal.add(predicate)
+    return Indexed(forward, set(own), incoming, literal)
 
 
 class Ontology:
@@ -187,6 +201,9 @@ class Ontology:
     def __init__(self, lines: Iterable[str]) -> None:
         self.triples = index(lines, {})
         self.subclasses: dict[str, set[str]] = {}
+        # each graph's entries of a predicate it has no triple of: the ontology's, as made once here
+        self.backward = Lazy(partial(_inverse, self.triples.forward))
+        self.stored_forward = Lazy(partial(_stored_forward, self.triples.forward, self.triples.literal))
 
 
 class Lazy(dict[str, V]):
@@ -211,13 +228,16 @@ class QuickGraph:
         self.active: set[tuple[int, str]] = set()  # (shape, focus) being checked, against recursion
         # predicate -> object -> subjects; the same as stored: predicate -> subject -> objects,
         # predicate -> object -> subjects, subject -> object -> predicates
-        self.backward = Lazy(partial(_backward, self.forward))
+        self.backward = Lazy(partial(_backward, self.forward, self.own, ontology.backward))
         literal = self.triples.literal | ontology.triples.literal
-        self.stored_forward = Lazy(partial(_stored_forward, self.forward, literal))
+        self.stored_forward = Lazy(
+            partial(_own_stored_forward, self.forward, self.own, ontology.stored_forward, literal)
+        )
         self.stored_backward = Lazy(
             partial(_stored_backward, self.forward, self.stored_forward, self.backward)
         )
-        self.stored_out = Lazy(partial(_stored_out, self.triples.pairs, ontology.triples.pairs))
+        self.stored_out = Lazy(partial(_stored_out, self.forward))
+        self._reached: dict[tuple[Callable[[QuickGraph, str], list[str]], str], list[str]] = {}
 
     # ------------------------------------------------------------ the terms as written
 
@@ -229,7 +249,7 @@ class QuickGraph:
         return self.backward[predicate].get(obj, EMPTY)
 
     def outgoing(self, subject: str) -> list[tuple[str, str]]:
-        return _union(self.triples.pairs.get(subject), self.ontology.triples.pairs.get(subject))
+        return [(p, o) for p, by_subject in self.forward.items() for o in by_subject.get(subject, EMPTY)]
 
     def subclasses(self, cls: str) -> set[str]:
         """``cls`` and every class below it by rdfs:subClassOf."""
@@ -260,7 +280,20 @@ class QuickGraph:
         """The triples with this object: (subject, predicate)."""
         if obj[0] == '"':
             return [(s, p) for s, p, o in self.stored_triples() if o == obj]
-        return _union(self.triples.incoming.get(obj), self.ontology.triples.incoming.get(obj))
+        own, shared = self.triples.incoming.get(obj), self.ontology.triples.incoming.get(obj)
+        if own is None or shared is None:
+            lines = own or shared or EMPTY
+        else:
+            lines = list(dict.fromkeys(shared + own))  # (a triple of the ontology is not counted twice)
+        return [(s, p) for s, p, _ in (line.split(" ", 2) for line in lines)]
+
+    def reached(self, follow: Callable[[QuickGraph, str], list[str]], node: str) -> list[str]:
+        """``follow(self, node)`` (a path followed from a node, as stored), made once."""
+        key = (follow, node)
+        found = self._reached.get(key)
+        if found is None:
+            found = self._reached[key] = follow(self, node)
+        return found
 
     def stored_triples(self) -> Iterator[tuple[str, str, str]]:
         for predicate in self.forward:
@@ -269,11 +302,27 @@ class QuickGraph:
                     yield subject, predicate, obj
 
 
-def _backward(forward: Index, predicate: str) -> dict[str, list[str]]:
+def _backward(forward: Index, own: set[str], shared: Index, predicate: str) -> dict[str, list[str]]:
+    if predicate not in own and predicate in forward:
+        return shared[predicate]  # the ontology's alone
+    return _inverse(forward, predicate)
+
+
+def _inverse(forward: Index, predicate: str) -> dict[str, list[str]]:
     return _inverted(forward.get(predicate, {}))
 
 
+def _own_stored_forward(
+    forward: Index, own: set[str], shared: Index, literal: set[str], predicate: str
+) -> dict[str, list[str]]:
+    if predicate not in own:
+        return shared[predicate] if predicate in forward else {}  # the ontology's alone
+    return _stored_forward(forward, literal, predicate)
+
+
 def _stored_forward(forward: Index, literal: set[str], predicate: str) -> dict[str, list[str]]:
+    """A predicate's entries as stored; ``literal``: the predicates with a literal or triple
+    term among their objects (where the base's are, the base's table is not asked here)."""
     by_subject = forward.get(predicate, {})
     if predicate not in literal:
         return by_subject  # IRIs and blank nodes only: stored as written
@@ -298,19 +347,14 @@ def _stored_backward(
     return _inverted(by_subject)
 
 
-def _stored_out(own: Pairs, shared: Pairs, subject: str) -> dict[str, list[str]]:
+def _stored_out(forward: Index, subject: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for predicate, obj in _union(own.get(subject), shared.get(subject)):
-        if obj[0] == "<" and obj[1] == "<":
-            raise Unsure("a triple term as object")
-        found.setdefault(stored(obj), []).append(predicate)
+    for predicate, by_subject in forward.items():
+        for obj in by_subject.get(subject, EMPTY):
+            if obj[0] == "<" and obj[1] == "<":
+                raise Unsure("a triple term as object")
+            found.setdefault(stored(obj), []).append(predicate)
     return found
-
-
-def _union(own: list[tuple[str, str]] | None, shared: list[tuple[str, str]] | None) -> list[tuple[str, str]]:
-    if own is None or shared is None:
-        return own or shared or []
-    return list(dict.fromkeys(shared + own))  # (a triple of the ontology is not counted twice)
 
 
 def _inverted(by_subject: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -36,7 +36,8 @@ def path_function(spec: PathSpec, stored: bool, inverse: bool = False) -> PathFu
     inner = path_function(argument, stored, inverse)
     if kind == "?":
         return lambda g, node: list(dict.fromkeys([node, *inner(g, node)]))
-    return _closure(inner, kind == "*")
+    closure = _closure(inner, kind == "*")
+    return lambda g, node: g.reached(closure, node)  # (walked once per node and graph)
 
 
 ImageFunction = Callable[[QuickGraph, set[str]], set[str]]
