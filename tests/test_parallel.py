@@ -95,3 +95,27 @@ def test_a_build_that_fails_after_the_readers_process_started_leaves_nothing_beh
     with pytest.raises(RuntimeError, match="merge failed"):
         build(resources.conditions_dir(), out, DEFAULT_BASE)
     assert [p.name for p in tmp_path.iterdir()] == []  # neither dist nor a staging folder
+
+
+def test_the_readers_process_writes_nothing_unless_it_was_handed_every_fact_file(tmp_path: Path) -> None:
+    import pickle
+
+    from omskg import mappings, reader_files
+    from omskg.facts import read_fact_files
+    from omskg.metadata import load_metadata
+    from omskg.vocab import load_vocabulary
+
+    fact_files, problems = read_fact_files([resources.conditions_dir() / "opsoclonus-myoclonus-syndrome.yaml"],
+                                           load_vocabulary())
+    assert not problems
+    targets = mappings.load_targets(resources.xref_targets_file())
+    meta = load_metadata(resources.dataset_metadata_file())
+    reader_files.keep(pickle.dumps(fact_files))
+    with pytest.raises(RuntimeError, match="handed 1 fact files, not 2"):
+        reader_files.of_kept(2, targets, meta, DEFAULT_BASE, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    reader_files.keep(pickle.dumps(fact_files))  # (the failed call let the first ones go)
+    in_memory, written, rows = reader_files.of_kept(1, targets, meta, DEFAULT_BASE, tmp_path)
+    assert rows == 50 and all((tmp_path / name).stat().st_size == size for name, (size, _) in written.items())
+    expected, _ = reader_files.files_and_sssom(fact_files, targets, meta, DEFAULT_BASE)
+    assert {**in_memory, **{name: (tmp_path / name).read_bytes() for name in written}} == expected

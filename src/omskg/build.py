@@ -127,7 +127,10 @@ def assemble(
         reader = cf.ProcessPoolExecutor(1, mp_context=processes.forking())
         reader.submit(int).result()
         try:
-            fact_files, problems, built, blobs = _read_and_build_in_parallel(paths, base, split)
+            def hand_on(blob: bytes) -> None:  # (it reads them while the workers go on)
+                reader.submit(reader_files.keep, blob)
+
+            fact_files, problems, built = _read_and_build_in_parallel(paths, base, split, hand_on)
         except BaseException:
             reader.shutdown(cancel_futures=True)
             raise
@@ -147,7 +150,7 @@ def assemble(
     finally:
         if parallel:
             if checked:
-                readers = reader.submit(reader_files.of_blobs, blobs, targets, meta, base, spill)
+                readers = reader.submit(reader_files.of_kept, len(fact_files), targets, meta, base, spill)
             reader.shutdown(wait=False, cancel_futures=not checked)
     try:
         vocab = load_vocabulary()
@@ -251,26 +254,26 @@ def _in_worker(
 
 
 def _read_and_build_in_parallel(
-    paths: list[Path], base: str, validate: bool
-) -> tuple[list[FactFile], list[Problem], list[parts.Part], list[bytes]]:
-    """Chunks of fact files in forked workers, a part of the graph per file."""
+    paths: list[Path], base: str, validate: bool, hand_on: Callable[[bytes], None]
+) -> tuple[list[FactFile], list[Problem], list[parts.Part]]:
+    """Chunks of fact files in forked workers, a part of the graph per file; each chunk's
+    fact files, pickled, handed on as they come."""
     workers = max(1, min(os.cpu_count() or 1, 8))
     size = -(-len(paths) // (workers * 16))  # many chunks per worker: the last ones end together
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     fact_files: list[FactFile] = []
     problems: list[Problem] = []
     built: list[parts.Part] = []
-    blobs: list[bytes] = []
     if validate:
         _compiled_default_shapes()  # compiled once, before the workers are forked
     with cf.ProcessPoolExecutor(workers, mp_context=processes.forking()) as pool:
         every = len(chunks)
         for blob, found, part in pool.map(_in_worker, chunks, [base] * every, [validate] * every):
             fact_files.extend(pickle.loads(blob))
-            blobs.append(blob)
+            hand_on(blob)
             problems.extend(found)
             built.extend(part)
-    return fact_files, problems, built, blobs
+    return fact_files, problems, built
 
 
 def _rate(message: str, count: int, unit: str, began: float) -> str:

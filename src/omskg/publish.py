@@ -218,15 +218,19 @@ class Staged(MutableMapping[str, bytes]):
 def spill(files: dict[str, bytes], folder: Path) -> tuple[dict[str, bytes], dict[str, tuple[int, str]]]:
     """The large files written (and flushed) into ``folder``, for a ``Staged`` there to adopt:
     the small ones, and each large one's size and SHA-256."""
-    small: dict[str, bytes] = {}
-    written: dict[str, tuple[int, str]] = {}
-    for name, content in files.items():
-        if len(content) < SPILL_FROM:
-            small[name] = content
-        else:
-            _write(folder / name, content)
-            written[name] = (len(content), hashlib.sha256(content).hexdigest())
-    return small, written
+    small = {name: content for name, content in files.items() if len(content) < SPILL_FROM}
+    large = {name: content for name, content in files.items() if name not in small}
+    if not large:
+        return small, {}
+    with ThreadPoolExecutor(min(len(large), 8), thread_name_prefix="omskg-spill") as pool:
+        # (each written and hashed by a thread of its own: hashing and writing let go of the GIL)
+        digests = pool.map(_written_and_hashed, [folder / name for name in large], large.values())
+        return small, dict(zip(large, digests, strict=True))
+
+
+def _written_and_hashed(path: Path, content: bytes) -> tuple[int, str]:
+    _write(path, content)
+    return len(content), hashlib.sha256(content).hexdigest()
 
 
 def _write(path: Path, content: bytes) -> None:

@@ -15,14 +15,26 @@ from omskg.vocab import load_vocabulary
 Spilled = tuple[dict[str, bytes], dict[str, tuple[int, str]], int]
 
 
-def of_blobs(
-    blobs: list[bytes], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str,
+_KEPT: list[FactFile] = []  # in the readers' process: the fact files handed to it so far
+
+
+def keep(blob: bytes) -> None:
+    """In the readers' process: a chunk of fact files pickled by a worker, read while the
+    other workers go on (``of_kept`` writes the files once every chunk is in)."""
+    _KEPT.extend(pickle.loads(blob))
+
+
+def of_kept(
+    expected: int, targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str,
     folder: Path | None = None,
 ) -> Spilled:
-    """``files_and_sssom`` of the fact files pickled by the workers (a list per blob): the
-    files kept in memory, the large ones written into ``folder`` (by size and SHA-256), where
-    given, rather than sent back whole, and the number of mappings."""
-    fact_files = [f for blob in blobs for f in pickle.loads(blob)]
+    """``files_and_sssom`` of the ``expected`` fact files kept so far (then let go): the files
+    kept in memory, the large ones written into ``folder`` (by size and SHA-256), where given,
+    rather than sent back whole, and the number of mappings."""
+    fact_files = _KEPT[:]
+    _KEPT.clear()
+    if len(fact_files) != expected:
+        raise RuntimeError(f"the readers' process was handed {len(fact_files)} fact files, not {expected}")
     files, rows = files_and_sssom(fact_files, targets, meta, base)
     if folder is None:
         return files, {}, rows
