@@ -117,7 +117,10 @@ class _Compiler:
             deactivated=self.boolean(node, SH.deactivated),
         )
         self.compiled[node] = shape
+        present = set(self.g.predicates(node))  # (most parameters are absent from any one shape)
         for parameter, build in _PARAMETERS.items():
+            if parameter not in present:
+                continue
             for argument in sorted(self.g.objects(node, parameter), key=str):
                 built = build(self, shape, argument)
                 shape.constraints.extend(built if isinstance(built, list) else [built])
@@ -132,8 +135,7 @@ class _Compiler:
         for component in self.components:
             shape.sparql.extend(self.component(component, shape))
         unknown = {
-            p for p in self.g.predicates(node)
-            if p not in _STRUCTURE and p not in _PARAMETERS and str(p).startswith(str(SH))
+            p for p in present if p not in _STRUCTURE and p not in _PARAMETERS and str(p).startswith(str(SH))
         }
         if unknown:
             raise UnsupportedShape(f"shape {node} uses {', '.join(sorted(map(str, unknown)))}")
