@@ -119,3 +119,14 @@ def test_the_readers_process_writes_nothing_unless_it_was_handed_every_fact_file
     assert rows == 50 and all((tmp_path / name).stat().st_size == size for name, (size, _) in written.items())
     expected, _ = reader_files.files_and_sssom(fact_files, targets, meta, DEFAULT_BASE)
     assert {**in_memory, **{name: (tmp_path / name).read_bytes() for name in written}} == expected
+
+
+def test_fact_files_kept_in_the_building_process_do_not_reach_its_readers_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: None
+) -> None:
+    from omskg import reader_files
+
+    monkeypatch.setattr(reader_files, "_KEPT", [object()])  # as if a fact file were left over
+    facts = _two_conditions(tmp_path)
+    build(facts, tmp_path / "dist", DEFAULT_BASE)
+    assert (tmp_path / "dist" / publish.KGX_NODES).exists()

@@ -125,7 +125,7 @@ def assemble(
         processes.reuse_freed_memory()
         # forked now, while this process is small: it writes the files for readers later
         reader = cf.ProcessPoolExecutor(1, mp_context=processes.forking())
-        reader.submit(int).result()
+        reader.submit(reader_files.start).result()
         try:
             def hand_on(blob: bytes) -> None:  # (it reads them while the workers go on)
                 reader.submit(reader_files.keep, blob)

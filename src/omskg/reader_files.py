@@ -18,6 +18,11 @@ Spilled = tuple[dict[str, bytes], dict[str, tuple[int, str]], int]
 _KEPT: list[FactFile] = []  # in the readers' process: the fact files handed to it so far
 
 
+def start() -> None:
+    """The readers' process's first task: nothing kept from the process it was forked from."""
+    _KEPT.clear()
+
+
 def keep(blob: bytes) -> None:
     """In the readers' process: a chunk of fact files pickled by a worker, read while the
     other workers go on (``of_kept`` writes the files once every chunk is in)."""
