@@ -11,7 +11,7 @@ from rdflib import RDF, Graph, Node
 from rdflib.collection import Collection
 
 from omskg.shacl.data import DataGraph
-from omskg.shacl.quick_paths import PathSpec
+from omskg.shacl.quick_paths import PathSpec, closure
 from omskg.shacl.terms import ShapesError, Term, Values
 from omskg.vocab import SH
 
@@ -20,19 +20,6 @@ PathFn = Callable[["DataGraph", Term], Values]
 
 def _unique(values: Iterable[Term]) -> Values:
     return list(dict.fromkeys(values))
-
-
-def _closure(step: PathFn, data: DataGraph, start: Term, with_start: bool) -> Values:
-    found: dict[Term, None] = {start: None} if with_start else {}
-    todo = [start]
-    seen = {start}
-    while todo:
-        for node in step(data, todo.pop()):
-            found.setdefault(node, None)
-            if node not in seen:
-                seen.add(node)
-                todo.append(node)
-    return list(found)
 
 
 @dataclass
@@ -115,8 +102,8 @@ def _compile_path(g: Graph, node: Node, depth: int = 0) -> Path:
     with_start = kind == SH.zeroOrMorePath
     return Path(
         node,
-        lambda data, focus: _closure(inner.forward, data, focus, with_start),
-        lambda data, value: _closure(inner.backward, data, value, with_start),
+        lambda data, focus: closure(inner.forward, data, focus, with_start),
+        lambda data, value: closure(inner.backward, data, value, with_start),
         f"({inner.sparql}){'*' if with_start else '+'}",
         ("*" if with_start else "+", inner.spec),
     )

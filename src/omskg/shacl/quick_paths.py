@@ -3,9 +3,9 @@ reached once), or from a set of nodes at once; in the terms as written or as sto
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 from omskg.shacl.quick_graph import EMPTY, QuickGraph
 
@@ -103,15 +103,22 @@ def _alternative(options: list[PathFunction]) -> PathFunction:
 
 
 def _closure(step: PathFunction, with_start: bool) -> PathFunction:
-    def follow(g: QuickGraph, node: str) -> list[str]:
-        found: dict[str, None] = {node: None} if with_start else {}
-        todo, seen = [node], {node}
-        while todo:
-            for reached in step(g, todo.pop()):
-                found.setdefault(reached, None)
-                if reached not in seen:
-                    seen.add(reached)
-                    todo.append(reached)
-        return list(found)
+    return lambda g, node: closure(step, g, node, with_start)
 
-    return follow
+
+G = TypeVar("G")
+N = TypeVar("N", bound=Hashable)
+
+
+def closure(step: Callable[[G, N], Iterable[N]], graph: G, start: N, with_start: bool) -> list[N]:
+    """Every node ``step`` reaches from ``start`` in one or more steps (and ``start`` itself
+    ``with_start``), each once, in the order first reached: p+ and p* (here and in omskg.shacl.paths)."""
+    found: dict[N, None] = {start: None} if with_start else {}
+    todo, seen = [start], {start}
+    while todo:
+        for reached in step(graph, todo.pop()):
+            found.setdefault(reached, None)
+            if reached not in seen:
+                seen.add(reached)
+                todo.append(reached)
+    return list(found)

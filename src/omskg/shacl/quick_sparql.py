@@ -283,13 +283,7 @@ def _usual(s: int, p: str, o: int, after: Step, dead: frozenset[int]) -> Step:
             objects = g.stored_forward[p].get(sv, EMPTY)
             if ov is not None:
                 return ov in objects and after(g, row, done)
-            for obj in objects[:1] if one_o else objects:
-                row[o] = obj
-                if after(g, row, done):
-                    row[o] = None
-                    return True
-            row[o] = None
-            return False
+            return _each(g, row, done, after, o, objects[:1] if one_o else objects)
         if ov is not None:
             subjects = g.stored_backward[p].get(ov, EMPTY)
             return _each(g, row, done, after, s, subjects[:1] if one_s else subjects)
