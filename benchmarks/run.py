@@ -1,6 +1,7 @@
 """Benchmark of `omskg build` at several sizes, against a reference measured in the same
 run: pyoxigraph parsing the produced N-Triples and serialising them as Turtle, JSON-LD
-and N-Triples. Prints a table (ratio build/reference, seconds per million triples, the
+and N-Triples (at each size the medians of alternating runs of the two, three by default).
+Prints a table (ratio build/reference, seconds per million triples, the
 whole process tree's peak memory), the start-up of the build against
 `python -c "import rdflib, pyshacl"`, and the targets with the pass or fail of each;
 writes the same as JSON (benchmarks/results/latest.json unless --json says otherwise).
@@ -19,6 +20,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,14 +37,16 @@ SHARED_TRIPLES = 336  # the ontology, published once
 
 # Runs a command as the only child of a fresh process, so that RUSAGE_CHILDREN is its own,
 # and samples the summed resident memory of its whole process tree (the command, its
-# workers and forked children) every 20 ms from /proc.
+# workers and forked children) every 20 ms from /proc. Only processes that were not there
+# before the command started are read (the others cannot be in its tree): reading every
+# process's stat took ~1 ms a sample, CPU the sampler took from a build that uses every core.
 MEASURE = """
 import json, os, resource, subprocess, sys, time
 
-def tree_rss(root):
+def tree_rss(root, before):
     children = {}
     for entry in os.listdir("/proc"):
-        if entry.isdigit():
+        if entry.isdigit() and entry not in before:
             try:
                 with open(f"/proc/{entry}/stat") as handle:
                     fields = handle.read().rsplit(")", 1)[1].split()
@@ -62,11 +66,12 @@ def tree_rss(root):
             todo.append(pid)
     return total
 
+before = set(os.listdir("/proc"))
 began = time.perf_counter()
 process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 peak = 0
 while process.poll() is None:
-    peak = max(peak, tree_rss(process.pid))
+    peak = max(peak, tree_rss(process.pid, before))
     time.sleep(0.02)
 process.stderr.read()
 code = process.wait()
@@ -139,6 +144,7 @@ print(json.dumps({"triples": len(merged.lines), "stages": timings}))
 """
 
 STARTUP_RUNS = 7
+RUNS = 3  # of the build and the reference at each size: one run of a second or so is noisy
 
 
 def startup(work: Path) -> dict[str, Any]:
@@ -210,7 +216,18 @@ def measure(command: list[str]) -> dict[str, Any]:
     return result
 
 
-def run_size(target: int, work: Path, progress: bool) -> dict[str, Any]:
+def _medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median wall and CPU of some runs of one command; the largest memory any of them used."""
+    return {
+        "code": 0,
+        "wall": statistics.median(r["wall"] for r in runs),
+        "cpu": statistics.median(r["cpu"] for r in runs),
+        "max_rss_mib": max(r["max_rss_mib"] for r in runs),
+        "tree_peak_mib": max(r["tree_peak_mib"] for r in runs),
+    }
+
+
+def run_size(target: int, work: Path, progress: bool, runs: int) -> dict[str, Any]:
     conditions = max(1, math.ceil((target - SHARED_TRIPLES) / TRIPLES_PER_CONDITION))
     folder = work / f"size-{target}"
     began = time.perf_counter()
@@ -220,10 +237,16 @@ def run_size(target: int, work: Path, progress: bool) -> dict[str, Any]:
             f"benchmark: {conditions} conditions generated in {time.perf_counter() - began:.1f} s",
             file=sys.stderr,
         )
-    out = folder / "dist"
     load_before = os.getloadavg()[0]
-    build = measure([sys.executable, "-m", "omskg.cli", "build", "--facts", str(facts), "--out", str(out)])
-    reference = measure([sys.executable, "-c", REFERENCE, str(out / "omskg.nt")])
+    builds, references = [], []
+    for run in range(runs):  # alternating, each build into a new folder (none replaced)
+        out = folder / f"dist-{run}"
+        command = [sys.executable, "-m", "omskg.cli", "build", "--facts", str(facts), "--out", str(out)]
+        builds.append(measure(command))
+        references.append(measure([sys.executable, "-c", REFERENCE, str(out / "omskg.nt")]))
+        if run:
+            shutil.rmtree(out)
+    build, reference = _medians(builds), _medians(references)
     stages = json.loads(
         subprocess.run(
             [sys.executable, "-c", STAGES, str(facts)], capture_output=True, text=True, check=True
@@ -237,6 +260,7 @@ def run_size(target: int, work: Path, progress: bool) -> dict[str, Any]:
         "stages": stages["stages"],
         "build": build,
         "reference": reference,
+        "runs": {"build": builds, "reference": references},
         "load_average": [load_before, os.getloadavg()[0]],  # (1 min) before the build, after all
         "ratio": build["wall"] / reference["wall"],
         "build_seconds_per_million": build["wall"] / (triples / 1e6),
@@ -296,10 +320,17 @@ def main() -> int:
         "--quick", action="store_true", help="one tiny size, to check that the benchmark runs"
     )
     parser.add_argument(
+        "--runs", type=int, default=RUNS,
+        help=f"alternating runs of the build and the reference at each size, whose medians are "
+             f"compared (default: {RUNS}; 1 with --quick)",
+    )
+    parser.add_argument(
         "--json", type=Path, default=Path(__file__).resolve().parent / "results" / "latest.json",
         help="where to write the results (default: benchmarks/results/latest.json)",
     )
     args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
     results: list[dict[str, Any]] = []
     args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -310,7 +341,7 @@ def main() -> int:
                 f"{name} {seconds:.3f} s" for name, seconds in start["medians"].items()), flush=True)
         for size in sizes:
             print(f"benchmark: about {size} triples ...", file=sys.stderr)
-            results.append(run_size(size, Path(work), sys.stderr.isatty()))
+            results.append(run_size(size, Path(work), sys.stderr.isatty(), 1 if args.quick else args.runs))
             # each size is reported as soon as it is measured: a large one may take long
             print(table(results[-1:]), flush=True)
             document = {"machine": machine(), "results": results, "startup": start,
