@@ -17,6 +17,8 @@ from omskg.records import InputError
 from omskg.validate import Outcome, Violation
 from omskg.vocab import DEFAULT_BASE
 
+DIST = Path(__file__).resolve().parents[1] / "dist"
+
 
 @pytest.fixture
 def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -115,10 +117,35 @@ def test_the_readers_process_writes_nothing_unless_it_was_handed_every_fact_file
         reader_files.of_kept(2, targets, meta, DEFAULT_BASE, tmp_path)
     assert list(tmp_path.iterdir()) == []
     reader_files.keep(pickle.dumps(fact_files))  # (the failed call let the first ones go)
-    in_memory, written, rows = reader_files.of_kept(1, targets, meta, DEFAULT_BASE, tmp_path)
-    assert rows == 50 and all((tmp_path / name).stat().st_size == size for name, (size, _) in written.items())
-    expected, _ = reader_files.files_and_sssom(fact_files, targets, meta, DEFAULT_BASE)
+    in_memory, written = reader_files.of_kept(1, targets, meta, DEFAULT_BASE, tmp_path)
+    assert all((tmp_path / name).stat().st_size == size for name, (size, _) in written.items())
+    expected = reader_files.readers_share(fact_files, targets, meta, DEFAULT_BASE)
     assert {**in_memory, **{name: (tmp_path / name).read_bytes() for name in written}} == expected
+
+
+def test_the_two_shares_of_the_files_for_readers_are_all_of_them() -> None:
+    """Where a process of their own writes the files for readers, the building process
+    writes the rest (the KGX nodes, the SSSOM mappings): together, the same files."""
+    from omskg import kgx, mappings, reader_files
+    from omskg.facts import read_fact_files
+    from omskg.metadata import load_metadata
+    from omskg.vocab import load_vocabulary
+
+    vocab = load_vocabulary()
+    fact_files, _ = read_fact_files(sorted(resources.conditions_dir().glob("*.yaml")), vocab)
+    targets = mappings.load_targets(resources.xref_targets_file())
+    meta = load_metadata(resources.dataset_metadata_file())
+    whole, rows = reader_files.files_and_sssom(fact_files, targets, meta, DEFAULT_BASE)
+    theirs = reader_files.readers_share(fact_files, targets, meta, DEFAULT_BASE)
+    ours, our_rows = reader_files.nodes_and_sssom(fact_files, targets, meta, DEFAULT_BASE)
+    assert list(whole) == list(reader_files.READER_FILES) and not theirs.keys() & ours.keys()
+    assert whole == {**theirs, **ours} and rows == our_rows == 50
+    for name in whole:
+        assert (DIST / name).read_bytes() == whole[name], name
+    assert kgx.kgx_files(fact_files, vocab, DEFAULT_BASE, meta.infores) == (
+        kgx.kgx_nodes(fact_files, vocab, DEFAULT_BASE, meta.infores),
+        kgx.kgx_edges(fact_files, vocab, DEFAULT_BASE, meta.infores),
+    )
 
 
 def test_fact_files_kept_in_the_building_process_do_not_reach_its_readers_process(

@@ -12,7 +12,7 @@ from omskg.minted import Minted
 from omskg.records import FactFile
 from omskg.vocab import load_vocabulary
 
-Spilled = tuple[dict[str, bytes], dict[str, tuple[int, str]], int]
+Spilled = tuple[dict[str, bytes], dict[str, tuple[int, str]]]
 
 
 _KEPT: list[FactFile] = []  # in the readers' process: the fact files handed to it so far
@@ -33,41 +33,58 @@ def of_kept(
     expected: int, targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str,
     folder: Path | None = None,
 ) -> Spilled:
-    """``files_and_sssom`` of the ``expected`` fact files kept so far (then let go): the files
-    kept in memory, the large ones written into ``folder`` (by size and SHA-256), where given,
-    rather than sent back whole, and the number of mappings."""
+    """``readers_share`` of the ``expected`` fact files kept so far (then let go): the files
+    kept in memory, and the large ones written into ``folder`` (by size and SHA-256), where
+    given, rather than sent back whole."""
     fact_files = _KEPT[:]
     _KEPT.clear()
     if len(fact_files) != expected:
         raise RuntimeError(f"the readers' process was handed {len(fact_files)} fact files, not {expected}")
-    files, rows = files_and_sssom(fact_files, targets, meta, base)
+    files = readers_share(fact_files, targets, meta, base)
     if folder is None:
-        return files, {}, rows
-    in_memory, written = publish.spill(files, folder)
-    return in_memory, written, rows
+        return files, {}
+    return publish.spill(files, folder)
 
 
 def files_and_sssom(
     fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
 ) -> tuple[dict[str, bytes], int]:
     """The files for readers without RDF, and the SSSOM mappings; the number of mappings."""
-    files = reader_files(fact_files, targets, meta, base)
-    rows = mappings.mappings(fact_files, targets)
-    files[publish.SSSOM] = mappings.sssom_tsv(
-        rows, base, meta.version, meta.title, meta.license, meta.issued.isoformat()
-    )
-    return files, len(rows)
+    minted = Minted(base)  # (both shares name every entity and statement)
+    files = readers_share(fact_files, targets, meta, base, minted)
+    rest, rows = nodes_and_sssom(fact_files, targets, meta, base, minted)
+    written = {**files, **rest}
+    return {name: written[name] for name in READER_FILES}, rows
 
 
-def reader_files(
-    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
+# Where the files for readers are written by a process of their own (on many fact files), it
+# writes its share while the building process writes the graph's files; then the building
+# process writes the rest, the cheaper share, rather than wait for that process.
+READER_FILES = (
+    publish.CONDITIONS, publish.CONDITIONS_SCHEMA, publish.KGX_NODES, publish.KGX_EDGES, publish.SSSOM,
+)
+
+
+def readers_share(
+    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str,
+    minted: Minted | None = None,
 ) -> dict[str, bytes]:
-    """The nested JSON per condition (with its JSON Schema), and the KGX nodes and edges."""
-    vocab, minted = load_vocabulary(), Minted(base)  # (both files name every entity and statement)
-    nodes, edges = kgx.kgx_files(fact_files, vocab, base, meta.infores, minted)
+    """The nested JSON per condition (with its JSON Schema), and the KGX edges."""
+    vocab, minted = load_vocabulary(), minted or Minted(base)
     return {
         publish.CONDITIONS: condition_json.conditions_document(fact_files, targets, vocab, base, minted),
         publish.CONDITIONS_SCHEMA: condition_schema.conditions_schema(vocab, base, publish.CONDITIONS_SCHEMA),
-        publish.KGX_NODES: nodes,
-        publish.KGX_EDGES: edges,
+        publish.KGX_EDGES: kgx.kgx_edges(fact_files, vocab, base, meta.infores, minted),
     }
+
+
+def nodes_and_sssom(
+    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str,
+    minted: Minted | None = None,
+) -> tuple[dict[str, bytes], int]:
+    """The KGX nodes and the SSSOM mappings; the number of mappings."""
+    vocab, minted = load_vocabulary(), minted or Minted(base)
+    rows = mappings.mappings(fact_files, targets)
+    sssom = mappings.sssom_tsv(rows, base, meta.version, meta.title, meta.license, meta.issued.isoformat())
+    nodes = kgx.kgx_nodes(fact_files, vocab, base, meta.infores, minted)
+    return {publish.KGX_NODES: nodes, publish.SSSOM: sssom}, len(rows)
