@@ -99,6 +99,18 @@ def test_a_build_that_fails_after_the_readers_process_started_leaves_nothing_beh
     assert [p.name for p in tmp_path.iterdir()] == []  # neither dist nor a staging folder
 
 
+@pytest.mark.parametrize("files", [1, 2, 16, 79, 789, 1000])
+@pytest.mark.parametrize("workers", [1, 2, 8])
+def test_chunks_keep_the_order_and_shrink_towards_the_end(files: int, workers: int) -> None:
+    paths = [Path(f"{i:04}.yaml") for i in range(files)]
+    chunks = build_module._chunks(paths, workers)
+    sizes = [len(chunk) for chunk in chunks]
+    assert [p for chunk in chunks for p in chunk] == paths
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
+    assert max(sizes) == -(-files // (workers * 16))
+    assert sizes.count(1) >= min(files, 2 * workers - 1)  # the last ones end together
+
+
 def test_the_readers_process_writes_nothing_unless_it_was_handed_every_fact_file(tmp_path: Path) -> None:
     import pickle
 

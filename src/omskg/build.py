@@ -259,8 +259,7 @@ def _read_and_build_in_parallel(
     """Chunks of fact files in forked workers, a part of the graph per file; each chunk's
     fact files, pickled, handed on as they come."""
     workers = max(1, min(os.cpu_count() or 1, 8))
-    size = -(-len(paths) // (workers * 16))  # many chunks per worker: the last ones end together
-    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    chunks = _chunks(paths, workers)
     fact_files: list[FactFile] = []
     problems: list[Problem] = []
     built: list[parts.Part] = []
@@ -274,6 +273,20 @@ def _read_and_build_in_parallel(
             problems.extend(found)
             built.extend(part)
     return fact_files, problems, built
+
+
+def _chunks(paths: list[Path], workers: int) -> list[list[Path]]:
+    """The paths in order, in many chunks per worker, smaller towards the end (so that the
+    workers end together): each half of what is left per worker, at most a sixteenth of a
+    worker's share, at least one file."""
+    largest = -(-len(paths) // (workers * 16))
+    chunks: list[list[Path]] = []
+    start = 0
+    while start < len(paths):
+        size = min(largest, max(1, (len(paths) - start) // (workers * 2)))
+        chunks.append(paths[start : start + size])
+        start += size
+    return chunks
 
 
 def _rate(message: str, count: int, unit: str, began: float) -> str:
