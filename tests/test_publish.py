@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -165,9 +166,21 @@ def test_abandon_waits_for_the_writer_whatever_it_met(tmp_path: Path) -> None:
     assert (tmp_path / "omskg.nt").read_bytes() == b"y" * 100_000  # written and closed before it returned
 
 
+def test_a_file_that_cannot_be_made_stops_the_spill_once_the_ones_before_are_written(tmp_path: Path) -> None:
+    large = b"z" * publish_module.SPILL_FROM
+
+    def files() -> Iterator[tuple[str, bytes]]:
+        yield "omskg.kgx.edges.jsonl", large
+        raise ValueError("the next file cannot be made")
+
+    with pytest.raises(ValueError, match="cannot be made"):
+        publish_module.spill(files(), tmp_path)
+    assert (tmp_path / "omskg.kgx.edges.jsonl").read_bytes() == large  # (its thread ended first)
+
+
 def test_files_spilled_by_another_process_are_adopted(tmp_path: Path) -> None:
     large = b"z" * publish_module.SPILL_FROM
-    small, written = publish_module.spill({"omskg.kgx.nodes.jsonl": large, "omskg.sssom.tsv": b"tsv"}, tmp_path)
+    small, written = publish_module.spill([("omskg.kgx.nodes.jsonl", large), ("omskg.sssom.tsv", b"tsv")], tmp_path)
     assert small == {"omskg.sssom.tsv": b"tsv"}
     assert written == {"omskg.kgx.nodes.jsonl": _sha(large)}
     files = publish_module.Staged(tmp_path)

@@ -8,7 +8,7 @@ import hashlib
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -215,17 +215,22 @@ class Staged(MutableMapping[str, bytes]):
         return dict(self._memory)
 
 
-def spill(files: dict[str, bytes], folder: Path) -> tuple[dict[str, bytes], dict[str, tuple[int, str]]]:
+def spill(
+    files: Iterable[tuple[str, bytes]], folder: Path
+) -> tuple[dict[str, bytes], dict[str, tuple[int, str]]]:
     """The large files written (and flushed) into ``folder``, for a ``Staged`` there to adopt:
-    the small ones, and each large one's size and SHA-256."""
-    small = {name: content for name, content in files.items() if len(content) < SPILL_FROM}
-    large = {name: content for name, content in files.items() if name not in small}
-    if not large:
-        return small, {}
-    with ThreadPoolExecutor(min(len(large), 8), thread_name_prefix="omskg-spill") as pool:
-        # (each written and hashed by a thread of its own: hashing and writing let go of the GIL)
-        digests = pool.map(_written_and_hashed, [folder / name for name in large], large.values())
-        return small, dict(zip(large, digests, strict=True))
+    the small ones, and each large one's size and SHA-256. Each is written as it comes, by a
+    thread of its own (hashing, writing and flushing let go of the GIL), while the next one
+    is made."""
+    small: dict[str, bytes] = {}
+    pending: dict[str, Future[tuple[int, str]]] = {}
+    with ThreadPoolExecutor(8, thread_name_prefix="omskg-spill") as pool:
+        for name, content in files:
+            if len(content) < SPILL_FROM:
+                small[name] = content
+            else:
+                pending[name] = pool.submit(_written_and_hashed, folder / name, content)
+        return small, {name: done.result() for name, done in pending.items()}
 
 
 def _written_and_hashed(path: Path, content: bytes) -> tuple[int, str]:

@@ -4,6 +4,7 @@ KGX nodes and edges for the Biolink world, and the SSSOM mappings, all from the 
 from __future__ import annotations
 
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 
 from omskg import condition_json, condition_schema, kgx, mappings, publish
@@ -40,10 +41,10 @@ def of_kept(
     _KEPT.clear()
     if len(fact_files) != expected:
         raise RuntimeError(f"the readers' process was handed {len(fact_files)} fact files, not {expected}")
-    files = readers_share(fact_files, targets, meta, base)
+    files = _readers_share(fact_files, targets, meta, base, Minted(base))
     if folder is None:
-        return files, {}
-    return publish.spill(files, folder)
+        return dict(files), {}
+    return publish.spill(files, folder)  # (each written while the next is made)
 
 
 def files_and_sssom(
@@ -70,12 +71,18 @@ def readers_share(
     minted: Minted | None = None,
 ) -> dict[str, bytes]:
     """The nested JSON per condition (with its JSON Schema), and the KGX edges."""
-    vocab, minted = load_vocabulary(), minted or Minted(base)
-    return {
-        publish.CONDITIONS: condition_json.conditions_document(fact_files, targets, vocab, base, minted),
-        publish.CONDITIONS_SCHEMA: condition_schema.conditions_schema(vocab, base, publish.CONDITIONS_SCHEMA),
-        publish.KGX_EDGES: kgx.kgx_edges(fact_files, vocab, base, meta.infores, minted),
-    }
+    return dict(_readers_share(fact_files, targets, meta, base, minted or Minted(base)))
+
+
+def _readers_share(
+    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str,
+    minted: Minted,
+) -> Iterator[tuple[str, bytes]]:
+    vocab = load_vocabulary()
+    yield publish.CONDITIONS, condition_json.conditions_document(fact_files, targets, vocab, base, minted)
+    schema = publish.CONDITIONS_SCHEMA
+    yield schema, condition_schema.conditions_schema(vocab, base, schema)
+    yield publish.KGX_EDGES, kgx.kgx_edges(fact_files, vocab, base, meta.infores, minted)
 
 
 def nodes_and_sssom(
