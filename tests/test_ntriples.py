@@ -119,3 +119,22 @@ def test_pyoxigraph_triples_are_taken_and_given_back_unchanged(values: list[str]
     assert lines.triples() == triples
     lines.add_triple(next(iter(triples)))  # a triple added twice is kept once
     assert len(lines.rows) == len(triples)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(HOSTILE, max_size=6), language=st.sampled_from([None, "en", "EN-gb"]))
+def test_a_triple_given_again_gives_the_same_row_and_literal(values: list[str], language: str | None) -> None:
+    """add_triple remembers each triple's row: another TripleLines given the same triples
+    (their rows found, not made again) holds the same rows and literals, those that the
+    literal methods make."""
+    s, p = ox.NamedNode(SUBJECT), ox.NamedNode(PREDICATE)
+    triples = [ox.Triple(s, p, ox.Literal(v, language=language) if language else ox.Literal(v)) for v in values]
+    first, second, made = ntriples.TripleLines(), ntriples.TripleLines(), ntriples.TripleLines()
+    for triple in triples:
+        first.add_triple(triple)
+    for triple in triples:
+        second.add_triple(triple)
+        made.add(made.node(SUBJECT), made.node(PREDICATE), made.text(triple.object.value, language))
+    assert list(second.rows.items()) == list(first.rows.items()) == list(made.rows.items())
+    assert list(second.literals.items()) == list(first.literals.items()) == list(made.literals.items())
+    assert list(first.rows) == list(dict.fromkeys(str(t) for t in triples))

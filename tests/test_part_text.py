@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from omskg import build, describe, formats, parts
 from omskg.part_text import Subjects, Writers, escape_local_name, make_part
-from omskg.vocab import DEFAULT_BASE
+from omskg.vocab import DEFAULT_BASE, MATCH_PROPERTIES, OMSKG
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -184,3 +184,33 @@ def test_an_iri_is_written_from_its_head_where_every_namespace_ends_with_a_slash
     assert subjects.iri(f"<{EX}a/b/c-1>") == ("exa:b/c-1", '"exa:b/c-1"', "long:c-1")
     assert list(subjects._heads) == [f"{EX}a/b/"]
     assert not Subjects(formats._Compactor(CONTEXT), {"ab": EX + "a/b"})._by_head  # type: ignore[arg-type]
+
+
+ENTITY = f"<{DEFAULT_BASE}entity/"
+COUNTED_TERMS = [f"{ENTITY}a>", f"{ENTITY}b>", f"<{DEFAULT_BASE}statement/c>", f"<{EX}d>", "_:e"]
+COUNTED_PREDICATES = [f"<{RDF}type>", f"<{EX}other>"] + sorted(f"<{p}>" for p in MATCH_PROPERTIES.values())
+COUNTED_OBJECTS = COUNTED_TERMS + [f"<{OMSKG.SourceDocument}>", f"<{OMSKG.Statement}>", '"x"', '"1"^^<urn:t>']
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(
+    st.sampled_from(COUNTED_TERMS), st.sampled_from(COUNTED_PREDICATES), st.sampled_from(COUNTED_OBJECTS),
+), max_size=30))
+def test_void_counts_of_rows_are_counted_row_by_row(rows: list[tuple[str, str, str]]) -> None:
+    """count_rows (C-level counting of the rows' columns) counts as a loop over each row
+    does, each count in the same order."""
+    expected = describe.Counts()
+    for subject, predicate, obj in rows:
+        expected.objects.add(obj)
+        expected.properties[predicate] += 1
+        if predicate == f"<{RDF}type>":
+            expected.classes[describe._value(obj)] += 1
+            if obj == f"<{OMSKG.SourceDocument}>":
+                expected.sources[describe._value(subject)] += 1
+        elif predicate[1:-1] in map(str, MATCH_PROPERTIES.values()) and subject.startswith(ENTITY):
+            expected.links[(predicate[1:-1], describe._value(obj))] += 1
+    counts = describe.count_rows(rows, DEFAULT_BASE)
+    assert counts == expected
+    for mine, theirs in ((counts.properties, expected.properties), (counts.classes, expected.classes),
+                         (counts.sources, expected.sources), (counts.links, expected.links)):
+        assert list(mine.items()) == list(theirs.items())

@@ -14,6 +14,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import compress
 from typing import Any
 
@@ -127,27 +128,35 @@ def count_lines(lines: list[str], base: str) -> Counts:
 
 def count_rows(rows: Sequence[Sequence[str]], base: str) -> Counts:
     """``count_lines`` of rows (subject, predicate, object), each in its N-Triples form."""
-    rdf_type, source_class = f"<{RDF.type}>", f"<{OMSKG.SourceDocument}>"
-    match_properties = {f"<{p}>" for p in MATCH_PROPERTIES.values()}
-    entity_space = f"<{Iris(base).entity('')}"
+    rdf_type, source_class, match_properties, entity_space = _counted_terms(base)
     counts = Counts()
     if not rows:
         return counts
-    _, predicates, objects = zip(*rows, strict=True)
+    subjects, predicates, objects = zip(*rows, strict=True)
     counts.objects.update(objects)
     counts.properties.update(predicates)
-    special = match_properties | {rdf_type}
-    classes: Counter[str] = Counter()
-    for subject, predicate, obj in compress(rows, [p in special for p in predicates]):
-        if predicate == rdf_type:
-            classes[obj] += 1
+    typed = list(map(rdf_type.__eq__, predicates))
+    classes = Counter(compress(objects, typed))
+    if source_class in classes:
+        for subject, obj in compress(zip(subjects, objects, strict=True), typed):
             if obj == source_class:
                 counts.sources[_value(subject)] += 1
-        elif subject.startswith(entity_space):
-            counts.links[(predicate[1:-1], _value(obj))] += 1
+    counts.links.update([
+        (predicate[1:-1], _value(obj))
+        for subject, predicate, obj in compress(rows, map(match_properties.__contains__, predicates))
+        if subject.startswith(entity_space)
+    ])
     for obj, number in classes.items():
         counts.classes[_value(obj)] += number
     return counts
+
+
+@cache
+def _counted_terms(base: str) -> tuple[str, str, frozenset[str], str]:
+    """rdf:type, omskg:SourceDocument and the match properties (N-Triples forms), and how
+    an entity's IRI under ``base`` starts."""
+    match_properties = frozenset(f"<{p}>" for p in MATCH_PROPERTIES.values())
+    return f"<{RDF.type}>", f"<{OMSKG.SourceDocument}>", match_properties, f"<{Iris(base).entity('')}"
 
 
 def statistics_of_counts(counts: Counts, subjects: list[str], triples: int, base: str) -> Statistics:

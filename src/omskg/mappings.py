@@ -88,14 +88,25 @@ def check_xrefs(fact_files: list[FactFile], targets: dict[str, Target], targets_
 def label_triples(fact_files: list[FactFile], targets: dict[str, Target]) -> set[ox.Triple]:
     """``<target> rdfs:label "label"``, as the target vocabulary spells it (a plain string,
     as in the OBO files), for every cross-reference target whose label was seen."""
-    label = ox.NamedNode(str(RDFS.label))
-    return {
-        ox.Triple(ox.NamedNode(xref.iri), label, ox.Literal(targets[xref.curie].label))
-        for fact_file in fact_files
-        for entity in fact_file.entities
-        for xref in entity.xrefs
-        if xref.curie in targets and targets[xref.curie].label  # (an unlisted one is refused later)
-    }
+    found: set[ox.Triple] = set()
+    for fact_file in fact_files:
+        for entity in fact_file.entities:
+            for xref in entity.xrefs:
+                target = targets.get(xref.curie)
+                if target is not None and target.label:  # (an unlisted one is refused later)
+                    triple = _LABELS.get((xref.iri, target.label))
+                    if triple is None:
+                        triple = _LABELS[(xref.iri, target.label)] = ox.Triple(
+                            ox.NamedNode(xref.iri), _LABEL, ox.Literal(target.label)
+                        )
+                    found.add(triple)
+    return found
+
+
+_LABEL = ox.NamedNode(str(RDFS.label))
+#: (target IRI, label) -> its label triple, made once per process (a target recurs in many
+#: files; there are no more of them than the table's verified targets)
+_LABELS: dict[tuple[str, str], ox.Triple] = {}
 
 
 class Mapping(NamedTuple):  # (a tuple: one is made per cross-reference)

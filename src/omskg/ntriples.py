@@ -139,13 +139,31 @@ class TripleLines:
         return written[0]
 
     def add_triple(self, triple: ox.Triple) -> None:
-        s, p, o = triple.subject, triple.predicate, triple.object
-        if isinstance(o, ox.Literal):
-            written = text(o.value, o.language) if o.language else typed(o.value, o.datatype.value)
-            self.add(str(s), str(p), self.literal(written))
-        else:
-            self.add(str(s), str(p), str(o))
+        found = _TRIPLES.get(triple)
+        if found is None:
+            if len(_TRIPLES) > _CACHE_LIMIT:
+                _TRIPLES.clear()
+            found = _TRIPLES[triple] = _row_of(triple)
+        row, written = found
+        if written is not None:
+            self.literals[row[2]] = written
+        self.add(*row)
 
     def triples(self) -> set[ox.Triple]:
         """The same triples as pyoxigraph triples."""
         return parse_ntriples("".join([line + " .\n" for line in self.rows]).encode("utf-8"), checked=True)
+
+
+def _row_of(triple: ox.Triple) -> tuple[Row, Literal | None]:
+    """A pyoxigraph triple's row, and its object as a literal (None if it is not one)."""
+    s, p, o = triple.subject, triple.predicate, triple.object
+    if isinstance(o, ox.Literal):
+        written = text(o.value, o.language) if o.language else typed(o.value, o.datatype.value)
+        return (str(s), str(p), written[0]), written
+    return (str(s), str(p), str(o)), None
+
+
+#: pyoxigraph triples -> ``_row_of`` them, once per process (the same targets' labels recur in
+#: file after file), up to a limit, then afresh
+_TRIPLES: dict[ox.Triple, tuple[Row, Literal | None]] = {}
+_CACHE_LIMIT = 50_000
