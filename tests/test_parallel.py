@@ -137,27 +137,22 @@ def test_the_readers_process_writes_nothing_unless_it_was_handed_every_fact_file
 
 def test_the_two_shares_of_the_files_for_readers_are_all_of_them() -> None:
     """Where a process of their own writes the files for readers, the building process
-    writes the rest (the KGX nodes, the SSSOM mappings): together, the same files."""
-    from omskg import kgx, mappings, reader_files
+    writes the SSSOM mappings: together, the same files as the build of one process."""
+    from omskg import mappings, reader_files
     from omskg.facts import read_fact_files
     from omskg.metadata import load_metadata
     from omskg.vocab import load_vocabulary
 
-    vocab = load_vocabulary()
-    fact_files, _ = read_fact_files(sorted(resources.conditions_dir().glob("*.yaml")), vocab)
+    fact_files, _ = read_fact_files(sorted(resources.conditions_dir().glob("*.yaml")), load_vocabulary())
     targets = mappings.load_targets(resources.xref_targets_file())
     meta = load_metadata(resources.dataset_metadata_file())
     whole, rows = reader_files.files_and_sssom(fact_files, targets, meta, DEFAULT_BASE)
     theirs = reader_files.readers_share(fact_files, targets, meta, DEFAULT_BASE)
-    ours, our_rows = reader_files.nodes_and_sssom(fact_files, targets, meta, DEFAULT_BASE)
-    assert list(whole) == list(reader_files.READER_FILES) and not theirs.keys() & ours.keys()
-    assert whole == {**theirs, **ours} and rows == our_rows == 50
+    ours, our_rows = reader_files.sssom(fact_files, targets, meta, DEFAULT_BASE)
+    assert whole == {**theirs, publish.SSSOM: ours} and publish.SSSOM not in theirs
+    assert rows == our_rows == 50 and len(whole) == 5
     for name in whole:
         assert (DIST / name).read_bytes() == whole[name], name
-    assert kgx.kgx_files(fact_files, vocab, DEFAULT_BASE, meta.infores) == (
-        kgx.kgx_nodes(fact_files, vocab, DEFAULT_BASE, meta.infores),
-        kgx.kgx_edges(fact_files, vocab, DEFAULT_BASE, meta.infores),
-    )
 
 
 def test_fact_files_kept_in_the_building_process_do_not_reach_its_readers_process(

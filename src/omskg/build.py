@@ -355,8 +355,7 @@ def _files(assembled: Assembled, files: publish.Staged, engine: Engine, progress
     _graph_files(assembled, base, files, str(Iris(base).release(meta.version)))
     stats = assembled.statistics
     if readers is not None:  # (the large ones written into the staging folder by that process)
-        in_memory, rows = reader_files.nodes_and_sssom(assembled.fact_files, assembled.targets, meta, base)
-        files.update(in_memory)
+        files[publish.SSSOM], rows = reader_files.sssom(assembled.fact_files, assembled.targets, meta, base)
         in_memory, spilled = readers.result()
         files.adopt(spilled)
     else:

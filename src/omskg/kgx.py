@@ -363,44 +363,17 @@ def kgx_files(
 ) -> tuple[bytes, bytes]:
     """(nodes, edges) as KGX JSON Lines, sorted by id: byte-identical from build to build.
     ``minted``: the IRIs minted so far under ``base`` (the condition document's too)."""
-    kgx = _builder(fact_files, vocab, base, infores, minted)
-    return _nodes(kgx, fact_files), _edges(kgx, fact_files)
-
-
-def kgx_nodes(
-    fact_files: list[FactFile], vocab: Vocabulary, base: str, infores: str, minted: Minted | None = None
-) -> bytes:
-    """The nodes of ``kgx_files`` alone (written where the edges are not)."""
-    return _nodes(_builder(fact_files, vocab, base, infores, minted), fact_files)
-
-
-def kgx_edges(
-    fact_files: list[FactFile], vocab: Vocabulary, base: str, infores: str, minted: Minted | None = None
-) -> bytes:
-    """The edges of ``kgx_files`` alone."""
-    return _edges(_builder(fact_files, vocab, base, infores, minted), fact_files)
-
-
-def _builder(
-    fact_files: list[FactFile], vocab: Vocabulary, base: str, infores: str, minted: Minted | None
-) -> _Kgx:
     minted = minted or Minted(base)
     assert minted.iris.base == base
-    return _Kgx(fact_files, vocab, minted, infores)
-
-
-def _nodes(kgx: _Kgx, fact_files: list[FactFile]) -> bytes:
+    kgx = _Kgx(fact_files, vocab, minted, infores)
     literal_facts: dict[str, list[tuple[Fact, FactFile]]] = {}
+    edges = []
     for fact_file in fact_files:
         for fact in fact_file.facts:
-            if not isinstance(fact.object, EntityRef):
+            if isinstance(fact.object, EntityRef):
+                edges.append(kgx.edge(fact, fact_file))
+            else:
                 literal_facts.setdefault(fact.subject, []).append((fact, fact_file))
-    return _lines([(entity_id, kgx.node(entity, literal_facts.get(entity_id, [])))
-                   for entity_id, entity in kgx.entities.items()])
-
-
-def _edges(kgx: _Kgx, fact_files: list[FactFile]) -> bytes:
-    return _lines([
-        kgx.edge(fact, fact_file)
-        for fact_file in fact_files for fact in fact_file.facts if isinstance(fact.object, EntityRef)
-    ])
+    nodes = [(entity_id, kgx.node(entity, literal_facts.get(entity_id, [])))
+             for entity_id, entity in kgx.entities.items()]
+    return _lines(nodes), _lines(edges)

@@ -41,7 +41,7 @@ def of_kept(
     _KEPT.clear()
     if len(fact_files) != expected:
         raise RuntimeError(f"the readers' process was handed {len(fact_files)} fact files, not {expected}")
-    files = _readers_share(fact_files, targets, meta, base, Minted(base))
+    files = _readers_share(fact_files, targets, meta, base)
     if folder is None:
         return dict(files), {}
     return publish.spill(files, folder)  # (each written while the next is made)
@@ -51,47 +51,36 @@ def files_and_sssom(
     fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
 ) -> tuple[dict[str, bytes], int]:
     """The files for readers without RDF, and the SSSOM mappings; the number of mappings."""
-    minted = Minted(base)  # (both shares name every entity and statement)
-    files = readers_share(fact_files, targets, meta, base, minted)
-    rest, rows = nodes_and_sssom(fact_files, targets, meta, base, minted)
-    written = {**files, **rest}
-    return {name: written[name] for name in READER_FILES}, rows
-
-
-# Where the files for readers are written by a process of their own (on many fact files), it
-# writes its share while the building process writes the graph's files; then the building
-# process writes the rest, the cheaper share, rather than wait for that process.
-READER_FILES = (
-    publish.CONDITIONS, publish.CONDITIONS_SCHEMA, publish.KGX_NODES, publish.KGX_EDGES, publish.SSSOM,
-)
+    files = readers_share(fact_files, targets, meta, base)
+    files[publish.SSSOM], rows = sssom(fact_files, targets, meta, base)
+    return files, rows
 
 
 def readers_share(
-    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str,
-    minted: Minted | None = None,
+    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
 ) -> dict[str, bytes]:
-    """The nested JSON per condition (with its JSON Schema), and the KGX edges."""
-    return dict(_readers_share(fact_files, targets, meta, base, minted or Minted(base)))
+    """The nested JSON per condition (with its JSON Schema), and the KGX nodes and edges."""
+    return dict(_readers_share(fact_files, targets, meta, base))
 
 
 def _readers_share(
-    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str,
-    minted: Minted,
+    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
 ) -> Iterator[tuple[str, bytes]]:
-    vocab = load_vocabulary()
+    vocab, minted = load_vocabulary(), Minted(base)  # (both files name every entity and statement)
     yield publish.CONDITIONS, condition_json.conditions_document(fact_files, targets, vocab, base, minted)
     schema = publish.CONDITIONS_SCHEMA
     yield schema, condition_schema.conditions_schema(vocab, base, schema)
-    yield publish.KGX_EDGES, kgx.kgx_edges(fact_files, vocab, base, meta.infores, minted)
+    nodes, edges = kgx.kgx_files(fact_files, vocab, base, meta.infores, minted)
+    yield publish.KGX_NODES, nodes
+    yield publish.KGX_EDGES, edges
 
 
-def nodes_and_sssom(
-    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str,
-    minted: Minted | None = None,
-) -> tuple[dict[str, bytes], int]:
-    """The KGX nodes and the SSSOM mappings; the number of mappings."""
-    vocab, minted = load_vocabulary(), minted or Minted(base)
+def sssom(
+    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
+) -> tuple[bytes, int]:
+    """The SSSOM mapping set, and the number of mappings. (Where the files for readers are
+    written by a process of their own, on many fact files, the building process writes this
+    one while it would otherwise wait for that process.)"""
     rows = mappings.mappings(fact_files, targets)
-    sssom = mappings.sssom_tsv(rows, base, meta.version, meta.title, meta.license, meta.issued.isoformat())
-    nodes = kgx.kgx_nodes(fact_files, vocab, base, meta.infores, minted)
-    return {publish.KGX_NODES: nodes, publish.SSSOM: sssom}, len(rows)
+    issued = meta.issued.isoformat()
+    return mappings.sssom_tsv(rows, base, meta.version, meta.title, meta.license, issued), len(rows)
