@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from omskg import build as build_module
-from omskg import publish, resources
+from omskg import processes, publish, resources
 from omskg.build import ValidationFailed, build
 from omskg.records import InputError
 from omskg.validate import Outcome, Violation
@@ -99,11 +99,57 @@ def test_a_build_that_fails_after_the_readers_process_started_leaves_nothing_beh
     assert [p.name for p in tmp_path.iterdir()] == []  # neither dist nor a staging folder
 
 
+def test_the_workers_parts_come_back_through_a_temporary_folder_removed_after(
+    tmp_path: Path, parallel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    given: list[object] = []  # what the workers gave back for their parts
+    unspooled = processes.unspooled
+    monkeypatch.setattr(processes, "unspooled", lambda result: given.append(result) or unspooled(result))
+    build(resources.conditions_dir(), tmp_path / "dist", DEFAULT_BASE)
+    assert given and all(isinstance(p, Path) and p.parent.parent == tmp_path / "tmp" for p in given)
+    assert list((tmp_path / "tmp").iterdir()) == []
+    for path in DIST.iterdir():
+        assert (tmp_path / "dist" / path.name).read_bytes() == path.read_bytes(), path.name
+    facts = _two_conditions(tmp_path)
+    (facts / "opsoclonus-myoclonus-syndrome.yaml").write_text("facts: [", encoding="utf-8")
+    with pytest.raises(InputError):
+        build(facts, tmp_path / "failed", DEFAULT_BASE)
+    assert list((tmp_path / "tmp").iterdir()) == []  # a failed build leaves no folder either
+
+
+def test_without_a_temporary_folder_the_parts_come_back_through_the_pipe(
+    tmp_path: Path, parallel: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    def no_folder(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", no_folder)
+    build(resources.conditions_dir(), tmp_path / "dist", DEFAULT_BASE)
+    for path in DIST.iterdir():
+        assert (tmp_path / "dist" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_a_result_that_cannot_be_written_to_the_folder_is_given_back_itself(tmp_path: Path) -> None:
+    result = [{"lines": ["<a> <b> <c>"]}, "x" * 10]
+    assert processes.spooled(result, None, "0.pickle") is result
+    assert processes.spooled(result, tmp_path / "missing", "0.pickle") is result
+    assert processes.unspooled(result) is result
+    path = processes.spooled(result, tmp_path, "0.pickle")
+    assert path == tmp_path / "0.pickle" and path.exists()
+    assert processes.unspooled(path) == result and not path.exists()
+
+
 @pytest.mark.parametrize("files", [1, 2, 16, 79, 789, 1000])
 @pytest.mark.parametrize("workers", [1, 2, 8])
 def test_chunks_keep_the_order_and_shrink_towards_the_end(files: int, workers: int) -> None:
     paths = [Path(f"{i:04}.yaml") for i in range(files)]
-    chunks = build_module._chunks(paths, workers)
+    chunks = processes.chunks(paths, workers)
     sizes = [len(chunk) for chunk in chunks]
     assert [p for chunk in chunks for p in chunk] == paths
     assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1

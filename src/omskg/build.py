@@ -25,6 +25,7 @@ from collections.abc import Callable
 from concurrent import futures as cf  # (its ProcessPoolExecutor is imported on first use)
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from itertools import count, repeat
 from pathlib import Path
 
 from omskg import describe, formats, mappings, parts, processes, publish, reader_files, resources
@@ -245,12 +246,14 @@ def _read_and_build_here(
 
 
 def _in_worker(
-    paths: list[Path], base: str, validate: bool
-) -> tuple[bytes, list[Problem], list[parts.Part]]:
+    paths: list[Path], base: str, validate: bool, spool: Path | None, chunk: int
+) -> tuple[bytes, list[Problem], list[parts.Part] | Path]:
     """The fact files come back pickled once, as bytes: the parent reads them, and hands the
-    same bytes on to the process that writes the files for readers."""
+    same bytes on to the process that writes the files for readers. The parts, the bulk of
+    it, come back through a file in ``spool`` (processes.spooled)."""
     fact_files, problems, built, _ = _read_and_build(paths, base, validate)
-    return pickle.dumps(fact_files, pickle.HIGHEST_PROTOCOL), problems, built
+    blob = pickle.dumps(fact_files, pickle.HIGHEST_PROTOCOL)
+    return blob, problems, processes.spooled(built, spool, f"{chunk}.pickle")
 
 
 def _read_and_build_in_parallel(
@@ -259,34 +262,20 @@ def _read_and_build_in_parallel(
     """Chunks of fact files in forked workers, a part of the graph per file; each chunk's
     fact files, pickled, handed on as they come."""
     workers = max(1, min(os.cpu_count() or 1, 8))
-    chunks = _chunks(paths, workers)
+    chunks = processes.chunks(paths, workers)
     fact_files: list[FactFile] = []
     problems: list[Problem] = []
     built: list[parts.Part] = []
     if validate:
         _compiled_default_shapes()  # compiled once, before the workers are forked
-    with cf.ProcessPoolExecutor(workers, mp_context=processes.forking()) as pool:
-        every = len(chunks)
-        for blob, found, part in pool.map(_in_worker, chunks, [base] * every, [validate] * every):
+    with processes.spool() as spool, cf.ProcessPoolExecutor(workers, mp_context=processes.forking()) as pool:
+        results = pool.map(_in_worker, chunks, repeat(base), repeat(validate), repeat(spool), count())
+        for blob, found, part in results:
             fact_files.extend(pickle.loads(blob))
             hand_on(blob)
             problems.extend(found)
-            built.extend(part)
+            built.extend(processes.unspooled(part))
     return fact_files, problems, built
-
-
-def _chunks(paths: list[Path], workers: int) -> list[list[Path]]:
-    """The paths in order, in many chunks per worker, smaller towards the end (so that the
-    workers end together): each half of what is left per worker, at most a sixteenth of a
-    worker's share, at least one file."""
-    largest = -(-len(paths) // (workers * 16))
-    chunks: list[list[Path]] = []
-    start = 0
-    while start < len(paths):
-        size = min(largest, max(1, (len(paths) - start) // (workers * 2)))
-        chunks.append(paths[start : start + size])
-        start += size
-    return chunks
 
 
 def _rate(message: str, count: int, unit: str, began: float) -> str:

@@ -1,11 +1,19 @@
-"""The build's processes: forked where the system can fork, with freed memory kept for reuse."""
+"""The build's processes: forked where the system can fork, with freed memory kept for reuse;
+the work in chunks; what comes back through a folder on disk rather than the pool's pipe."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import pickle
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
+
+T = TypeVar("T")
 
 
 def can_fork() -> bool:
@@ -36,3 +44,58 @@ def reuse_freed_memory() -> None:
         libc.mallopt(_M_TRIM_THRESHOLD, 128 * 1024 * 1024)
     except (OSError, AttributeError):  # not glibc: its allocator's own ways
         pass
+
+
+def chunks(items: list[T], workers: int) -> list[list[T]]:
+    """The items in order, in many chunks per worker, smaller towards the end (so that the
+    workers end together): each half of what is left per worker, at most a sixteenth of a
+    worker's share, at least one item."""
+    largest = -(-len(items) // (workers * 16))
+    found: list[list[T]] = []
+    start = 0
+    while start < len(items):
+        size = min(largest, max(1, (len(items) - start) // (workers * 2)))
+        found.append(items[start : start + size])
+        start += size
+    return found
+
+
+# The pool's results come back through one pipe that every worker shares: a worker that
+# sends its parts (megabytes) waits while the parent reads them, and the others wait for
+# the pipe. Written to a file instead, they are read when the parent comes to them.
+
+
+@contextmanager
+def spool() -> Iterator[Path | None]:
+    """A temporary folder for the workers' results, removed with what is left in it; None
+    where none can be made (they come back through the pipe)."""
+    try:
+        folder = tempfile.TemporaryDirectory(prefix="omskg-parts-", ignore_cleanup_errors=True)
+    except OSError:
+        yield None
+        return
+    with folder as name:
+        yield Path(name)
+
+
+def spooled(result: T, folder: Path | None, name: str) -> T | Path:
+    """In a worker: ``result`` pickled into ``folder``, and the file's path; ``result`` itself
+    where the file cannot be written (a full disk, say)."""
+    if folder is not None:
+        path = folder / name
+        try:
+            path.write_bytes(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+            return path
+        except OSError:
+            path.unlink(missing_ok=True)
+    return result
+
+
+def unspooled(result: T | Path) -> T:
+    """In the parent: what ``spooled`` gave back, read (and its file removed)."""
+    if not isinstance(result, Path):
+        return result
+    data = result.read_bytes()
+    result.unlink()
+    found: T = pickle.loads(data)
+    return found
