@@ -162,6 +162,7 @@ def test_the_readers_process_writes_nothing_unless_it_was_handed_every_fact_file
 
     from omskg import mappings, reader_files
     from omskg.facts import read_fact_files
+    from omskg.iris import Iris
     from omskg.metadata import load_metadata
     from omskg.vocab import load_vocabulary
 
@@ -170,15 +171,23 @@ def test_the_readers_process_writes_nothing_unless_it_was_handed_every_fact_file
     assert not problems
     targets = mappings.load_targets(resources.xref_targets_file())
     meta = load_metadata(resources.dataset_metadata_file())
-    reader_files.keep(pickle.dumps(fact_files))
+    iris = Iris(DEFAULT_BASE)
+    statements = [[iris.statement_iri(fact) for fact in fact_file.facts] for fact_file in fact_files]
+    reader_files.keep(pickle.dumps((fact_files, statements)))
     with pytest.raises(RuntimeError, match="handed 1 fact files, not 2"):
         reader_files.of_kept(2, targets, meta, DEFAULT_BASE, tmp_path)
     assert list(tmp_path.iterdir()) == []
-    reader_files.keep(pickle.dumps(fact_files))  # (the failed call let the first ones go)
+    reader_files.keep(pickle.dumps((fact_files, statements)))  # (the failed call let the first ones go)
     in_memory, written = reader_files.of_kept(1, targets, meta, DEFAULT_BASE, tmp_path)
     assert all((tmp_path / name).stat().st_size == size for name, (size, _) in written.items())
     expected = reader_files.readers_share(fact_files, targets, meta, DEFAULT_BASE)
     assert {**in_memory, **{name: (tmp_path / name).read_bytes() for name in written}} == expected
+    # the statements' IRIs it was handed are the ones it names (minted where the triples were)
+    renamed = [[iri.replace("/statement/", "/statement/x") for iri in file_iris] for file_iris in statements]
+    reader_files.keep(pickle.dumps((fact_files, renamed)))
+    in_memory, _ = reader_files.of_kept(1, targets, meta, DEFAULT_BASE)
+    document = in_memory[publish.CONDITIONS]
+    assert document.count(b"/statement/x") == document.count(b"/statement/") >= sum(map(len, statements))
 
 
 def test_the_two_shares_of_the_files_for_readers_are_all_of_them() -> None:

@@ -33,6 +33,7 @@ from omskg.facts import fact_file_paths, problems_across, read_fact_files
 from omskg.graph import file_lines, ontology_triples, shared_triples
 from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata, load_metadata
+from omskg.minted import Minted
 from omskg.rdf import Triples, parse_ntriples
 from omskg.records import FactFile, InputError, Problem
 from omskg.validate import Engine, Outcome, _compiled_default_shapes, part_conforms, validate_triples
@@ -193,10 +194,11 @@ def _writers(base: str) -> parts.Writers:
 
 
 def _read_and_build(
-    paths: list[Path], base: str, validate: bool = False
+    paths: list[Path], base: str, validate: bool = False, minted: Minted | None = None
 ) -> tuple[list[FactFile], list[Problem], list[parts.Part], Triples]:
     """Read fact files and build each one's part of the graph (validated with the ontology
-    when ``validate``); the problems of the files that fail."""
+    when ``validate``); the problems of the files that fail. Their statements' IRIs are kept
+    in ``minted``, where given."""
     vocab = load_vocabulary()
     fact_files, problems = read_fact_files(paths, vocab)
     writers = _writers(base)
@@ -205,7 +207,7 @@ def _read_and_build(
     every: Triples = set()
     for fact_file in fact_files:
         # a target's label travels with each file that refers to it, as a value node does
-        lines = file_lines(fact_file, vocab, base, mappings.label_triples([fact_file], targets))
+        lines = file_lines(fact_file, vocab, base, mappings.label_triples([fact_file], targets), minted)
         part = parts.make_part(lines, writers)
         if validate:  # with the ontology; as N-Triples only where the engine must decide
             part.conforms = part_conforms(part.lines, partial(_with_ontology, part.lines, vocab))
@@ -248,11 +250,14 @@ def _read_and_build_here(
 def _in_worker(
     paths: list[Path], base: str, validate: bool, spool: Path | None, chunk: int
 ) -> tuple[bytes, list[Problem], list[parts.Part] | Path]:
-    """The fact files come back pickled once, as bytes: the parent reads them, and hands the
-    same bytes on to the process that writes the files for readers. The parts, the bulk of
-    it, come back through a file in ``spool`` (processes.spooled)."""
-    fact_files, problems, built, _ = _read_and_build(paths, base, validate)
-    blob = pickle.dumps(fact_files, pickle.HIGHEST_PROTOCOL)
+    """The fact files come back pickled once, as bytes, with their statements' IRIs (minted
+    here for the triples, and named again by the files for readers): the parent reads them,
+    and hands the same bytes on to the process that writes those files. The parts, the bulk
+    of it, come back through a file in ``spool`` (processes.spooled)."""
+    minted = Minted(base)
+    fact_files, problems, built, _ = _read_and_build(paths, base, validate, minted)
+    statements = [[minted.statement(fact) for fact in fact_file.facts] for fact_file in fact_files]
+    blob = pickle.dumps((fact_files, statements), pickle.HIGHEST_PROTOCOL)
     return blob, problems, processes.spooled(built, spool, f"{chunk}.pickle")
 
 
@@ -271,7 +276,7 @@ def _read_and_build_in_parallel(
     with processes.spool() as spool, cf.ProcessPoolExecutor(workers, mp_context=processes.forking()) as pool:
         results = pool.map(_in_worker, chunks, repeat(base), repeat(validate), repeat(spool), count())
         for blob, found, part in results:
-            fact_files.extend(pickle.loads(blob))
+            fact_files.extend(pickle.loads(blob)[0])
             hand_on(blob)
             problems.extend(found)
             built.extend(processes.unspooled(part))

@@ -21,6 +21,7 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, VOID, XSD
 
 from omskg.iris import Iris
 from omskg.metadata import DatasetMetadata
+from omskg.minted import Minted
 from omskg.ntriples import TripleLines, boolean, decimal, integer, iri, text
 from omskg.rdf import Triples, of_rdflib
 from omskg.records import (
@@ -146,6 +147,7 @@ class _Builder(TripleLines):
         self._classes, self._properties = closures.classes, closures.properties
         self.withholding = closures.withholding
         self._annotations: dict[Evidence, str] = {}
+        self.statement_iri: Callable[[Fact], str] = iris.statement_iri
 
     def typed_node(self, node: str, cls: str) -> None:
         rdf_type = _RDF.type
@@ -244,7 +246,7 @@ class _Builder(TripleLines):
         if asserts_plain_triple(fact, self.withholding):
             self.asserted(subject, predicate, obj)
 
-        statement = self.node(self.iris.statement_iri(fact))
+        statement = self.node(self.statement_iri(fact))
         add = self.add
         self.typed_node(statement, _OMSKG.Statement)
         add(statement, _RDF.subject, subject)
@@ -287,11 +289,14 @@ def ontology_triples(vocab: Vocabulary) -> frozenset[ox.Triple]:
 
 
 def file_lines(
-    fact_file: FactFile, vocab: Vocabulary, base: str, extra: Iterable[ox.Triple] = ()
+    fact_file: FactFile, vocab: Vocabulary, base: str, extra: Iterable[ox.Triple] = (),
+    minted: Minted | None = None,
 ) -> TripleLines:
     """What one fact file contributes: its source, entities, facts and their evidence (and
-    the ``extra`` triples given)."""
+    the ``extra`` triples given); its statements' IRIs kept in ``minted``, where given."""
     builder = _Builder(vocab, Iris(base))
+    if minted is not None:
+        builder.statement_iri = minted.statement
     source_node = builder.source(fact_file.source)
     for entity in fact_file.entities:
         builder.entity(entity)

@@ -43,6 +43,11 @@ class Minted:
             found = self._statements[id(fact)] = (fact, self.iris.statement_iri(fact))
         return found[1]
 
+    def remember(self, fact: Fact, statement: str) -> None:
+        """A statement's IRI minted where the fact's triples were built (by a worker of the
+        same build: the same ``Iris``), handed out from here on."""
+        self._statements[id(fact)] = (fact, statement)
+
     def source(self, source: Source) -> str:
         found = self._sources.get(id(source))
         if found is None or found[0] is not source:

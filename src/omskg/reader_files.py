@@ -17,17 +17,22 @@ Spilled = tuple[dict[str, bytes], dict[str, tuple[int, str]]]
 
 
 _KEPT: list[FactFile] = []  # in the readers' process: the fact files handed to it so far
+_STATEMENTS: list[list[str]] = []  # their facts' statement IRIs, minted by the workers
 
 
 def start() -> None:
     """The readers' process's first task: nothing kept from the process it was forked from."""
     _KEPT.clear()
+    _STATEMENTS.clear()
 
 
 def keep(blob: bytes) -> None:
-    """In the readers' process: a chunk of fact files pickled by a worker, read while the
-    other workers go on (``of_kept`` writes the files once every chunk is in)."""
-    _KEPT.extend(pickle.loads(blob))
+    """In the readers' process: a chunk of fact files pickled by a worker, with their
+    statements' IRIs, read while the other workers go on (``of_kept`` writes the files once
+    every chunk is in)."""
+    fact_files, statements = pickle.loads(blob)
+    _KEPT.extend(fact_files)
+    _STATEMENTS.extend(statements)
 
 
 def of_kept(
@@ -37,11 +42,16 @@ def of_kept(
     """``readers_share`` of the ``expected`` fact files kept so far (then let go): the files
     kept in memory, and the large ones written into ``folder`` (by size and SHA-256), where
     given, rather than sent back whole."""
-    fact_files = _KEPT[:]
+    fact_files, statements = _KEPT[:], _STATEMENTS[:]
     _KEPT.clear()
+    _STATEMENTS.clear()
     if len(fact_files) != expected:
         raise RuntimeError(f"the readers' process was handed {len(fact_files)} fact files, not {expected}")
-    files = _readers_share(fact_files, targets, meta, base)
+    minted = Minted(base)
+    for fact_file, iris in zip(fact_files, statements, strict=True):
+        for fact, statement in zip(fact_file.facts, iris, strict=True):
+            minted.remember(fact, statement)
+    files = _readers_share(fact_files, targets, meta, base, minted)
     if folder is None:
         return dict(files), {}
     return publish.spill(files, folder)  # (each written while the next is made)
@@ -60,13 +70,14 @@ def readers_share(
     fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
 ) -> dict[str, bytes]:
     """The nested JSON per condition (with its JSON Schema), and the KGX nodes and edges."""
-    return dict(_readers_share(fact_files, targets, meta, base))
+    return dict(_readers_share(fact_files, targets, meta, base, Minted(base)))
 
 
 def _readers_share(
-    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str
+    fact_files: list[FactFile], targets: dict[str, mappings.Target], meta: DatasetMetadata, base: str,
+    minted: Minted,  # (both files name every entity and statement)
 ) -> Iterator[tuple[str, bytes]]:
-    vocab, minted = load_vocabulary(), Minted(base)  # (both files name every entity and statement)
+    vocab = load_vocabulary()
     yield publish.CONDITIONS, condition_json.conditions_document(fact_files, targets, vocab, base, minted)
     schema = publish.CONDITIONS_SCHEMA
     yield schema, condition_schema.conditions_schema(vocab, base, schema)
