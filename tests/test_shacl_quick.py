@@ -6,6 +6,7 @@ omskg shapes it is never unsure of the graphs a build makes. A build's workers u
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -20,7 +21,13 @@ from omskg.graph import file_triples, ontology_triples
 from omskg.rdf import Triples, of_rdflib
 from omskg.shacl.quick_graph import Ontology, QuickGraph, stored
 from omskg.shacl.quick_sparql import compile_query
-from omskg.validate import _compiled_default_shapes, _quick_default, part_conforms, validate_triples
+from omskg.validate import (
+    _compiled_default_shapes,
+    _quick_default,
+    part_conforms,
+    shown_to_conform,
+    validate_triples,
+)
 from omskg.vocab import DEFAULT_BASE, Vocabulary, load_vocabulary
 from tests import w3c_suite
 
@@ -73,6 +80,35 @@ def test_each_part_of_the_shipped_facts_conforms_quickly(vocab: Vocabulary) -> N
         part = parts.make_part(triples, None)
         assert _quick(triples) is True
         assert part_conforms(part.lines, _text(triples)) is True
+
+
+def test_a_build_of_one_file_is_shown_to_conform_without_the_engine(
+    tmp_path: Path, mini_graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The graph of a build that is not split is shown to conform by the quick check; the
+    engine validates it (for its report) only where the quick check cannot show it."""
+    from omskg import build as build_module
+
+    assert shown_to_conform(_lines(of_rdflib(mini_graph))) is True
+    assert shown_to_conform(_lines(of_rdflib(_mutate(mini_graph, CASES[0])[0]))) is False
+    validated: list[int] = []
+
+    def counted(triples: Triples, *args: object, **kwargs: object) -> validate_module.Outcome:
+        validated.append(len(triples))
+        return validate_triples(triples, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "validate_triples", counted)
+    publication = build_module.build(resources.conditions_dir(), tmp_path / "a", DEFAULT_BASE)
+    assert len(validated) == 1 and validated[0] < publication.assembled.count  # the description alone
+
+    def unsure(lines: object) -> bool:
+        raise shacl.Unsure("cannot tell")
+
+    monkeypatch.setattr(validate_module, "_quick_default", lambda: unsure)
+    assert shown_to_conform(_lines(of_rdflib(mini_graph))) is False
+    validated.clear()
+    build_module.build(resources.conditions_dir(), tmp_path / "b", DEFAULT_BASE)
+    assert validated[0] == publication.assembled.count  # the whole graph, by the engine
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

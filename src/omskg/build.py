@@ -36,7 +36,14 @@ from omskg.metadata import DatasetMetadata, load_metadata
 from omskg.minted import Minted
 from omskg.rdf import Triples, parse_ntriples
 from omskg.records import FactFile, InputError, Problem
-from omskg.validate import Engine, Outcome, _compiled_default_shapes, part_conforms, validate_triples
+from omskg.validate import (
+    Engine,
+    Outcome,
+    _compiled_default_shapes,
+    part_conforms,
+    shown_to_conform,
+    validate_triples,
+)
 from omskg.vocab import Vocabulary, load_vocabulary
 
 PARALLEL_FILES = 16  # fact files read and built by a pool of forked workers from this many
@@ -333,7 +340,8 @@ def _validate(assembled: Assembled, engine: Engine, progress: Progress) -> None:
     count = assembled.count
     progress(f"validating {count:,} triples against the SHACL shapes ({engine} engine)")
     began = time.perf_counter()
-    if not (engine == "fast" and assembled.gate()):  # the split gate, else the whole graph
+    # the split gate, else the quick check of the whole graph, else the engine (and its report)
+    if not (engine == "fast" and (assembled.gate() or shown_to_conform(assembled.lines))):
         outcome = validate_triples(assembled.triples, engine=engine)
         if not outcome.conforms:
             raise ValidationFailed(outcome)

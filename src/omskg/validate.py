@@ -118,6 +118,17 @@ def _default_shapes() -> tuple[list[shacl.NodeShape], shacl.Checker | None]:
     return compiled, shacl.quick_checker(compiled, ontology)
 
 
+def shown_to_conform(lines: Iterable[str]) -> bool:
+    """True where the quick check shows that the lines (``str()`` of each triple, once each)
+    with the ontology conform to the omskg shapes; False where they do not, or where it
+    cannot tell (the engine decides then, and gives the report)."""
+    quick = _quick_default()
+    try:
+        return quick is not None and quick(lines)
+    except shacl.Unsure:
+        return False
+
+
 def part_conforms(lines: Iterable[str], ntriples: bytes | Callable[[], bytes]) -> bool:
     """Do a part's triples, with the ontology, conform to the omskg shapes? ``lines``: str()
     of each triple, once each; ``ntriples``: the same triples and the ontology's as
