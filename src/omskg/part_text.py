@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from itertools import pairwise
 from json.encoder import encode_basestring
 from operator import itemgetter
@@ -322,11 +322,16 @@ _BARE = {  # datatypes whose literals Oxigraph writes bare where their lexical f
 _PREFIX_LINE = re.compile(r"@prefix ([^:]*): <([^>]*)> \.")
 _SIMPLE_LOCAL = re.compile(r"[A-Za-z0-9_:](?:[A-Za-z0-9_:.-]*[A-Za-z0-9_:-])?")
 _ESCAPABLE = frozenset("_~.-!$&'()*+,;=/?#@%")
-_PN_CHARS_U = re.compile(  # Turtle's PN_CHARS_U
-    "[A-Za-z_\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff]"
-)
-_PN_CHARS_MORE = re.compile("[-\u00b7\u0300-\u036f\u203f-\u2040]")  # PN_CHARS, past PN_CHARS_U and digits
+
+
+@cache
+def _pn_chars() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Turtle's PN_CHARS_U, and PN_CHARS past it and the digits: compiled when a local name
+    first needs them (the Unicode ranges took 5 ms of every build's start)."""
+    return re.compile(
+        "[A-Za-z_\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+        "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff]"
+    ), re.compile("[-\u00b7\u0300-\u036f\u203f-\u2040]")
 
 
 _ASCII_LOCAL = re.compile(r"[A-Za-z0-9_:.\-~!$&'()*+,;=/?#@%]+")
@@ -348,9 +353,10 @@ def escape_local_name(local: str) -> str | None:
         return escaped[:-1] + "\\." if local[-1] == "." and len(local) > 1 else escaped
     out: list[str] = []
     last = len(local) - 1
+    pn_chars_u, pn_chars_more = _pn_chars()
     for index, char in enumerate(local):
-        if _PN_CHARS_U.match(char) or char == ":" or "0" <= char <= "9" or index > 0 and (
-            _PN_CHARS_MORE.match(char) or char == "." and index < last
+        if pn_chars_u.match(char) or char == ":" or "0" <= char <= "9" or index > 0 and (
+            pn_chars_more.match(char) or char == "." and index < last
         ):
             out.append(char)
         elif char in _ESCAPABLE:
