@@ -227,6 +227,16 @@ def _medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _differing(first: Path, other: Path) -> list[str]:
+    """The files of either folder that the other has not, byte for byte."""
+    names = sorted({f.name for f in first.iterdir()} | {f.name for f in other.iterdir()})
+    return [n for n in names if _content(first / n) != _content(other / n)]
+
+
+def _content(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
 def run_size(target: int, work: Path, progress: bool, runs: int) -> dict[str, Any]:
     conditions = max(1, math.ceil((target - SHARED_TRIPLES) / TRIPLES_PER_CONDITION))
     folder = work / f"size-{target}"
@@ -239,12 +249,16 @@ def run_size(target: int, work: Path, progress: bool, runs: int) -> dict[str, An
         )
     load_before = os.getloadavg()[0]
     builds, references = [], []
+    first = folder / "dist-0"  # every later build is compared with the first, byte for byte
     for run in range(runs):  # alternating, each build into a new folder (none replaced)
         out = folder / f"dist-{run}"
         command = [sys.executable, "-m", "omskg.cli", "build", "--facts", str(facts), "--out", str(out)]
         builds.append(measure(command))
         references.append(measure([sys.executable, "-c", REFERENCE, str(out / "omskg.nt")]))
         if run:
+            different = _differing(first, out)
+            if different:
+                raise SystemExit(f"benchmark: build {run + 1} differs from the first: {', '.join(different)}")
             shutil.rmtree(out)
     build, reference = _medians(builds), _medians(references)
     stages = json.loads(

@@ -61,6 +61,26 @@ def test_parallel_build_reports_every_bad_file(tmp_path: Path, parallel: None) -
     assert not out.exists()
 
 
+def test_a_violation_in_one_file_of_a_parallel_build_gets_the_whole_graphs_report(
+    tmp_path: Path, parallel: None
+) -> None:
+    """Nothing stubbed: the worker's quick check says no, and the engine's report of the
+    whole graph is the build's."""
+    facts = _two_conditions(tmp_path)
+    path = facts / "opsoclonus-myoclonus-syndrome.yaml"
+    text = path.read_text(encoding="utf-8")
+    fact = "  - id: oms-symptom-myoclonus\n    subject: "
+    assert fact + "opsoclonus-myoclonus-syndrome" in text
+    path.write_text(text.replace(fact + "opsoclonus-myoclonus-syndrome", fact + "ataxia"), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as error:
+        build(facts, tmp_path / "dist", DEFAULT_BASE)
+    assert error.value.what == "the graph"
+    assert [(v.focus, v.path, v.component) for v in error.value.outcome.violations] == [
+        ("<https://w3id.org/omskg/entity/ataxia>", "omskg:hasSymptom", "SPARQLConstraintComponent")
+    ]
+    assert not (tmp_path / "dist").exists()
+
+
 def _failing(*args: object, **kwargs: object) -> Outcome:
     return Outcome(False, (Violation("<x>", "rdfs:label", "MinCountConstraintComponent", "m", "", "Violation"),))
 
@@ -76,6 +96,7 @@ def test_violations_found_in_the_forked_validator_stop_the_build(
     (out / "omskg.ttl").write_bytes(b"previous")
     with pytest.raises(ValidationFailed) as error:
         build(resources.conditions_dir(), out, DEFAULT_BASE)
+    assert error.value.what == "the graph"  # (the whole graph's report, by the engine)
     assert [v.component for v in error.value.outcome.violations] == ["MinCountConstraintComponent"]
     assert [p.name for p in out.iterdir()] == ["omskg.ttl"]
     assert (out / "omskg.ttl").read_bytes() == b"previous"
@@ -99,10 +120,14 @@ def test_a_build_that_fails_after_the_readers_process_started_leaves_nothing_beh
     assert [p.name for p in tmp_path.iterdir()] == []  # neither dist nor a staging folder
 
 
-def test_the_workers_parts_come_back_through_a_temporary_folder_removed_after(
+def test_the_workers_parts_come_back_through_a_folder_in_the_staging_folder_removed_after(
     tmp_path: Path, parallel: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """In the staging folder (a build killed midway leaves it there: the next build removes
+    it); where there is none (serve), in the system's temporary folder; never left behind."""
     import tempfile
+
+    from omskg.build import publish_graph
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
@@ -110,15 +135,20 @@ def test_the_workers_parts_come_back_through_a_temporary_folder_removed_after(
     unspooled = processes.unspooled
     monkeypatch.setattr(processes, "unspooled", lambda result: given.append(result) or unspooled(result))
     build(resources.conditions_dir(), tmp_path / "dist", DEFAULT_BASE)
-    assert given and all(isinstance(p, Path) and p.parent.parent == tmp_path / "tmp" for p in given)
-    assert list((tmp_path / "tmp").iterdir()) == []
+    staging = publish.staging_folder(tmp_path / "dist")
+    assert given and all(isinstance(p, processes.Spooled) and p.path.parent.parent == staging for p in given)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "tmp"] and not any((tmp_path / "tmp").iterdir())
     for path in DIST.iterdir():
         assert (tmp_path / "dist" / path.name).read_bytes() == path.read_bytes(), path.name
+    given.clear()
+    publish_graph(resources.conditions_dir(), DEFAULT_BASE)
+    assert given and all(p.path.parent.parent == tmp_path / "tmp" for p in given)  # type: ignore[attr-defined]
+    assert not any((tmp_path / "tmp").iterdir())
     facts = _two_conditions(tmp_path)
     (facts / "opsoclonus-myoclonus-syndrome.yaml").write_text("facts: [", encoding="utf-8")
     with pytest.raises(InputError):
         build(facts, tmp_path / "failed", DEFAULT_BASE)
-    assert list((tmp_path / "tmp").iterdir()) == []  # a failed build leaves no folder either
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "dist", "tmp"]  # a failed build: neither
 
 
 def test_without_a_temporary_folder_the_parts_come_back_through_the_pipe(
@@ -140,9 +170,9 @@ def test_a_result_that_cannot_be_written_to_the_folder_is_given_back_itself(tmp_
     assert processes.spooled(result, None, "0.pickle") is result
     assert processes.spooled(result, tmp_path / "missing", "0.pickle") is result
     assert processes.unspooled(result) is result
-    path = processes.spooled(result, tmp_path, "0.pickle")
-    assert path == tmp_path / "0.pickle" and path.exists()
-    assert processes.unspooled(path) == result and not path.exists()
+    spooled = processes.spooled(result, tmp_path, "0.pickle")
+    assert spooled == processes.Spooled(tmp_path / "0.pickle") and spooled.path.exists()  # type: ignore[union-attr]
+    assert processes.unspooled(spooled) == result and not (tmp_path / "0.pickle").exists()
 
 
 @pytest.mark.parametrize("files", [1, 2, 16, 79, 789, 1000])
@@ -173,18 +203,18 @@ def test_the_readers_process_writes_nothing_unless_it_was_handed_every_fact_file
     meta = load_metadata(resources.dataset_metadata_file())
     iris = Iris(DEFAULT_BASE)
     statements = [[iris.statement_iri(fact) for fact in fact_file.facts] for fact_file in fact_files]
-    reader_files.keep(pickle.dumps((fact_files, statements)))
+    reader_files.keep(pickle.dumps(fact_files), pickle.dumps(statements))
     with pytest.raises(RuntimeError, match="handed 1 fact files, not 2"):
         reader_files.of_kept(2, targets, meta, DEFAULT_BASE, tmp_path)
     assert list(tmp_path.iterdir()) == []
-    reader_files.keep(pickle.dumps((fact_files, statements)))  # (the failed call let the first ones go)
+    reader_files.keep(pickle.dumps(fact_files), pickle.dumps(statements))  # (the failed call let the first ones go)
     in_memory, written = reader_files.of_kept(1, targets, meta, DEFAULT_BASE, tmp_path)
     assert all((tmp_path / name).stat().st_size == size for name, (size, _) in written.items())
     expected = reader_files.readers_share(fact_files, targets, meta, DEFAULT_BASE)
     assert {**in_memory, **{name: (tmp_path / name).read_bytes() for name in written}} == expected
     # the statements' IRIs it was handed are the ones it names (minted where the triples were)
     renamed = [[iri.replace("/statement/", "/statement/x") for iri in file_iris] for file_iris in statements]
-    reader_files.keep(pickle.dumps((fact_files, renamed)))
+    reader_files.keep(pickle.dumps(fact_files), pickle.dumps(renamed))
     in_memory, _ = reader_files.of_kept(1, targets, meta, DEFAULT_BASE)
     document = in_memory[publish.CONDITIONS]
     assert document.count(b"/statement/x") == document.count(b"/statement/") >= sum(map(len, statements))

@@ -9,9 +9,10 @@ part of the graph as text (sorted N-Triples lines, JSON-LD node objects) and val
 with the ontology, and the parent merges the parts and runs the checks that span files
 (omskg.parts: the split SHACL gate, whose report is always the whole graph's). Below
 ``PARALLEL_FILES`` files a fork costs more than it saves: the files are read here and the
-whole graph is validated. With the workers, a process forked before them (while this one is
-small, so that the two share little) writes the files for readers without RDF while this
-one merges, validates and writes the graph's formats.
+whole graph is shown to conform by the quick check (omskg.shacl.quick), else validated by
+the engine. With the workers, a process forked before them (while this one is small, so that
+the two share little) writes the files for readers without RDF but the SSSOM mappings while
+this one merges, validates and writes the graph's formats and the mappings.
 """
 
 from __future__ import annotations
@@ -136,16 +137,15 @@ def assemble(
         reader = cf.ProcessPoolExecutor(1, mp_context=processes.forking())
         reader.submit(reader_files.start).result()
         try:
-            def hand_on(blob: bytes) -> None:  # (it reads them while the workers go on)
-                reader.submit(reader_files.keep, blob)
+            def hand_on(blob: bytes, statements: bytes) -> None:  # (it reads them while the workers go on)
+                reader.submit(reader_files.keep, blob, statements)
 
-            fact_files, problems, built = _read_and_build_in_parallel(paths, base, split, hand_on)
+            fact_files, problems, built = _read_and_build_in_parallel(paths, base, split, hand_on, spill)
         except BaseException:
             reader.shutdown(cancel_futures=True)
             raise
-        whole: Triples | None = None
     else:
-        fact_files, problems, built, whole = _read_and_build_here(paths, base)
+        fact_files, problems, built = _read_and_build(paths, base)
     checked = False
     try:
         problems.extend(problems_across(fact_files))
@@ -170,6 +170,8 @@ def assemble(
         if parallel and split:
             summary = parts.gate_summary(built)
             gate = partial(parts.split_gate, summary, merged.local, merged.gate_graph, ontology)
+        elif not parallel:  # one graph: the quick check of it
+            gate = partial(shown_to_conform, merged.lines)
         del built  # (the merged graph holds what is kept of the parts)
         stats = describe.statistics_of_counts(merged.counts, merged.subjects, len(merged.lines), base)
         assembled = Assembled(
@@ -179,8 +181,6 @@ def assemble(
         if readers is not None:
             cf.wait([readers])
         raise
-    if whole is not None:
-        assembled.__dict__["triples"] = whole | shared  # (the cached property, already known)
     progress(_rate(
         f"read {len(paths):,} fact file(s) and built {assembled.count:,} triples from {assembled.facts:,} "
         f"facts about {assembled.entities:,} entities", assembled.count, "triples", began,
@@ -202,7 +202,7 @@ def _writers(base: str) -> parts.Writers:
 
 def _read_and_build(
     paths: list[Path], base: str, validate: bool = False, minted: Minted | None = None
-) -> tuple[list[FactFile], list[Problem], list[parts.Part], Triples]:
+) -> tuple[list[FactFile], list[Problem], list[parts.Part]]:
     """Read fact files and build each one's part of the graph (validated with the ontology
     when ``validate``); the problems of the files that fail. Their statements' IRIs are kept
     in ``minted``, where given."""
@@ -211,17 +211,14 @@ def _read_and_build(
     writers = _writers(base)
     targets = _targets()
     built: list[parts.Part] = []
-    every: Triples = set()
     for fact_file in fact_files:
         # a target's label travels with each file that refers to it, as a value node does
         lines = file_lines(fact_file, vocab, base, mappings.label_triples([fact_file], targets), minted)
         part = parts.make_part(lines, writers)
         if validate:  # with the ontology; as N-Triples only where the engine must decide
             part.conforms = part_conforms(part.lines, partial(_with_ontology, part.lines, vocab))
-        else:
-            every |= parse_ntriples(formats.ntriples_of_lines(part.lines), checked=True)
         built.append(part)
-    return fact_files, problems, built, every
+    return fact_files, problems, built
 
 
 def _targets() -> dict[str, mappings.Target]:
@@ -248,31 +245,28 @@ def _with_ontology(lines: list[str], vocab: Vocabulary) -> bytes:
     return formats.ntriples_of_lines(lines) + _ontology_ntriples(vocab)
 
 
-def _read_and_build_here(
-    paths: list[Path], base: str
-) -> tuple[list[FactFile], list[Problem], list[parts.Part], Triples]:
-    return _read_and_build(paths, base)
-
-
 def _in_worker(
     paths: list[Path], base: str, validate: bool, spool: Path | None, chunk: int
-) -> tuple[bytes, list[Problem], list[parts.Part] | Path]:
-    """The fact files come back pickled once, as bytes, with their statements' IRIs (minted
-    here for the triples, and named again by the files for readers): the parent reads them,
-    and hands the same bytes on to the process that writes those files. The parts, the bulk
-    of it, come back through a file in ``spool`` (processes.spooled)."""
+) -> tuple[bytes, bytes, list[Problem], list[parts.Part] | processes.Spooled]:
+    """The fact files come back pickled once, as bytes, and their statements' IRIs (minted
+    here for the triples, and named again by the files for readers): the parent reads the
+    fact files, and hands both on to the process that writes those files. The parts, the
+    bulk of it, come back through a file in ``spool`` (processes.spooled)."""
     minted = Minted(base)
-    fact_files, problems, built, _ = _read_and_build(paths, base, validate, minted)
+    fact_files, problems, built = _read_and_build(paths, base, validate, minted)
     statements = [[minted.statement(fact) for fact in fact_file.facts] for fact_file in fact_files]
-    blob = pickle.dumps((fact_files, statements), pickle.HIGHEST_PROTOCOL)
-    return blob, problems, processes.spooled(built, spool, f"{chunk}.pickle")
+    blob, iris = (pickle.dumps(x, pickle.HIGHEST_PROTOCOL) for x in (fact_files, statements))
+    return blob, iris, problems, processes.spooled(built, spool, f"{chunk}.pickle")
 
 
 def _read_and_build_in_parallel(
-    paths: list[Path], base: str, validate: bool, hand_on: Callable[[bytes], None]
+    paths: list[Path], base: str, validate: bool, hand_on: Callable[[bytes, bytes], None],
+    staging: Path | None,
 ) -> tuple[list[FactFile], list[Problem], list[parts.Part]]:
     """Chunks of fact files in forked workers, a part of the graph per file; each chunk's
-    fact files, pickled, handed on as they come."""
+    fact files, pickled, handed on as they come. What the workers hand back goes through a
+    folder in ``staging`` where there is one (a build killed midway leaves it there, and the
+    next build removes it with the staging folder)."""
     workers = max(1, min(os.cpu_count() or 1, 8))
     chunks = processes.chunks(paths, workers)
     fact_files: list[FactFile] = []
@@ -280,11 +274,12 @@ def _read_and_build_in_parallel(
     built: list[parts.Part] = []
     if validate:
         _compiled_default_shapes()  # compiled once, before the workers are forked
-    with processes.spool() as spool, cf.ProcessPoolExecutor(workers, mp_context=processes.forking()) as pool:
+    forking = processes.forking()
+    with processes.spool(staging) as spool, cf.ProcessPoolExecutor(workers, mp_context=forking) as pool:
         results = pool.map(_in_worker, chunks, repeat(base), repeat(validate), repeat(spool), count())
-        for blob, found, part in results:
-            fact_files.extend(pickle.loads(blob)[0])
-            hand_on(blob)
+        for blob, iris, found, part in results:
+            fact_files.extend(pickle.loads(blob))
+            hand_on(blob, iris)
             problems.extend(found)
             built.extend(processes.unspooled(part))
     return fact_files, problems, built
@@ -340,8 +335,7 @@ def _validate(assembled: Assembled, engine: Engine, progress: Progress) -> None:
     count = assembled.count
     progress(f"validating {count:,} triples against the SHACL shapes ({engine} engine)")
     began = time.perf_counter()
-    # the split gate, else the quick check of the whole graph, else the engine (and its report)
-    if not (engine == "fast" and (assembled.gate() or shown_to_conform(assembled.lines))):
+    if not (engine == "fast" and assembled.gate()):  # the quick gate, else the engine (and its report)
         outcome = validate_triples(assembled.triples, engine=engine)
         if not outcome.conforms:
             raise ValidationFailed(outcome)

@@ -296,6 +296,7 @@ def file_lines(
     the ``extra`` triples given); its statements' IRIs kept in ``minted``, where given."""
     builder = _Builder(vocab, Iris(base))
     if minted is not None:
+        assert minted.iris.base == base
         builder.statement_iri = minted.statement
     source_node = builder.source(fact_file.source)
     for entity in fact_file.entities:

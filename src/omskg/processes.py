@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -65,12 +65,18 @@ def chunks(items: list[T], workers: int) -> list[list[T]]:
 # the pipe. Written to a file instead, they are read when the parent comes to them.
 
 
+class Spooled(NamedTuple):
+    """A worker's result, pickled into this file."""
+
+    path: Path
+
+
 @contextmanager
-def spool() -> Iterator[Path | None]:
-    """A temporary folder for the workers' results, removed with what is left in it; None
-    where none can be made (they come back through the pipe)."""
+def spool(within: Path | None = None) -> Iterator[Path | None]:
+    """A temporary folder for the workers' results (in ``within``, where given), removed
+    with what is left in it; None where none can be made (they come back through the pipe)."""
     try:
-        folder = tempfile.TemporaryDirectory(prefix="omskg-parts-", ignore_cleanup_errors=True)
+        folder = tempfile.TemporaryDirectory(prefix="omskg-parts-", dir=within, ignore_cleanup_errors=True)
     except OSError:
         yield None
         return
@@ -78,24 +84,24 @@ def spool() -> Iterator[Path | None]:
         yield Path(name)
 
 
-def spooled(result: T, folder: Path | None, name: str) -> T | Path:
-    """In a worker: ``result`` pickled into ``folder``, and the file's path; ``result`` itself
+def spooled(result: T, folder: Path | None, name: str) -> T | Spooled:
+    """In a worker: ``result`` pickled into ``folder``, and where it is; ``result`` itself
     where the file cannot be written (a full disk, say)."""
     if folder is not None:
         path = folder / name
         try:
             path.write_bytes(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
-            return path
+            return Spooled(path)
         except OSError:
             path.unlink(missing_ok=True)
     return result
 
 
-def unspooled(result: T | Path) -> T:
+def unspooled(result: T | Spooled) -> T:
     """In the parent: what ``spooled`` gave back, read (and its file removed)."""
-    if not isinstance(result, Path):
+    if not isinstance(result, Spooled):
         return result
-    data = result.read_bytes()
-    result.unlink()
+    data = result.path.read_bytes()
+    result.path.unlink()
     found: T = pickle.loads(data)
     return found

@@ -16,23 +16,21 @@ from omskg.vocab import load_vocabulary
 Spilled = tuple[dict[str, bytes], dict[str, tuple[int, str]]]
 
 
-_KEPT: list[FactFile] = []  # in the readers' process: the fact files handed to it so far
-_STATEMENTS: list[list[str]] = []  # their facts' statement IRIs, minted by the workers
+# in the readers' process: the fact files handed to it so far, each with its facts'
+# statement IRIs (minted by the workers)
+_KEPT: list[tuple[FactFile, list[str]]] = []
 
 
 def start() -> None:
     """The readers' process's first task: nothing kept from the process it was forked from."""
     _KEPT.clear()
-    _STATEMENTS.clear()
 
 
-def keep(blob: bytes) -> None:
-    """In the readers' process: a chunk of fact files pickled by a worker, with their
+def keep(blob: bytes, statements: bytes) -> None:
+    """In the readers' process: a chunk of fact files pickled by a worker, and their
     statements' IRIs, read while the other workers go on (``of_kept`` writes the files once
     every chunk is in)."""
-    fact_files, statements = pickle.loads(blob)
-    _KEPT.extend(fact_files)
-    _STATEMENTS.extend(statements)
+    _KEPT.extend(zip(pickle.loads(blob), pickle.loads(statements), strict=True))
 
 
 def of_kept(
@@ -42,15 +40,15 @@ def of_kept(
     """``readers_share`` of the ``expected`` fact files kept so far (then let go): the files
     kept in memory, and the large ones written into ``folder`` (by size and SHA-256), where
     given, rather than sent back whole."""
-    fact_files, statements = _KEPT[:], _STATEMENTS[:]
+    kept = _KEPT[:]
     _KEPT.clear()
-    _STATEMENTS.clear()
-    if len(fact_files) != expected:
-        raise RuntimeError(f"the readers' process was handed {len(fact_files)} fact files, not {expected}")
+    if len(kept) != expected:
+        raise RuntimeError(f"the readers' process was handed {len(kept)} fact files, not {expected}")
     minted = Minted(base)
-    for fact_file, iris in zip(fact_files, statements, strict=True):
-        for fact, statement in zip(fact_file.facts, iris, strict=True):
+    for fact_file, statements in kept:
+        for fact, statement in zip(fact_file.facts, statements, strict=True):
             minted.remember(fact, statement)
+    fact_files = [fact_file for fact_file, _ in kept]
     files = _readers_share(fact_files, targets, meta, base, minted)
     if folder is None:
         return dict(files), {}

@@ -1,7 +1,8 @@
 """The SHACL gate: the shapes of shapes/ over a graph with the ontology mixed in, as a
 readable outcome. Two engines give the same outcome: "fast" (omskg.shacl, the default)
 and "pyshacl" (the reference). ``part_conforms``: the yes/no a build's workers need, by
-the quick check where it decides."""
+the quick check where it decides; ``shown_to_conform``: its yes alone (a build of a few files
+asks it of the whole graph, and has the engine's report otherwise)."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ class Outcome:
 
 def parse_shapes(paths: list[Path]) -> Graph:
     """Shapes files (Turtle, N-Triples, JSON-LD...) as one graph, literals as written."""
-    graph = Graph(store="SimpleMemory", bind_namespaces="none")  # (no contexts: a third faster to fill)
+    graph = Graph(store="SimpleMemory", bind_namespaces="none")  # (read only, no contexts: faster to fill)
     terms: dict[shacl.Term, Node] = {}
 
     def term(node: shacl.Term) -> Node:  # (most terms recur)

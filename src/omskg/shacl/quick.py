@@ -6,8 +6,8 @@ target's and path's over a ``QuickGraph``, and each SPARQL constraint of the bul
 ``quick_sparql``; it stops at the first result. Where it cannot be sure of the engine's
 answer it raises ``Unsure`` (then the engine must decide): a shape the engine would refuse
 as recursive, a SPARQL construct or value it does not evaluate, a triple term. It is made
-for the workers of a build (a yes/no per fact file's part: omskg.parts); a report always
-comes from the engine."""
+for the workers of a build (a yes/no per fact file's part: omskg.parts) and for a build of
+a few files (of its whole graph); a report always comes from the engine."""
 
 from __future__ import annotations
 
