@@ -6,7 +6,7 @@ from __future__ import annotations
 import pickle
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -93,7 +93,8 @@ def spooled(result: T, folder: Path | None, name: str) -> T | Spooled:
             path.write_bytes(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
             return Spooled(path)
         except OSError:
-            path.unlink(missing_ok=True)
+            with suppress(OSError):  # (what is left goes with the folder)
+                path.unlink(missing_ok=True)
     return result
 
 
