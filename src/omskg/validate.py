@@ -119,15 +119,21 @@ def _default_shapes() -> tuple[list[shacl.NodeShape], shacl.Checker | None]:
     return compiled, shacl.quick_checker(compiled, ontology)
 
 
-def shown_to_conform(lines: Iterable[str]) -> bool:
-    """True where the quick check shows that the lines (``str()`` of each triple, once each)
-    with the ontology conform to the omskg shapes; False where they do not, or where it
-    cannot tell (the engine decides then, and gives the report)."""
+def _quick_answer(lines: Iterable[str]) -> bool | None:
+    """The quick check's yes or no for the lines (``str()`` of each triple, once each) with
+    the ontology; None where it cannot tell."""
     quick = _quick_default()
     try:
-        return quick is not None and quick(lines)
+        return None if quick is None else quick(lines)
     except shacl.Unsure:
-        return False
+        return None
+
+
+def shown_to_conform(lines: Iterable[str]) -> bool:
+    """True where the quick check shows that the lines with the ontology conform to the
+    omskg shapes; False where they do not, or where it cannot tell (the engine decides
+    then, and gives the report)."""
+    return _quick_answer(lines) is True
 
 
 def part_conforms(lines: Iterable[str], ntriples: bytes | Callable[[], bytes]) -> bool:
@@ -136,12 +142,9 @@ def part_conforms(lines: Iterable[str], ntriples: bytes | Callable[[], bytes]) -
     N-Triples, or what makes them when asked. The quick check (omskg.shacl.quick) answers
     from the lines where it can, else the engine (``validate_triples(triples,
     ntriples=ntriples).conforms``, the text made and its triples read only then)."""
-    quick = _quick_default()
-    if quick is not None:
-        try:
-            return quick(lines)
-        except shacl.Unsure:
-            pass
+    answer = _quick_answer(lines)
+    if answer is not None:
+        return answer
     text = ntriples() if callable(ntriples) else ntriples
     return validate_triples(parse_ntriples(text), ntriples=text).conforms
 
