@@ -17,6 +17,7 @@ names, each with its own source text, passing every check the real file passes.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -239,14 +240,9 @@ def _medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _differing(first: Path, other: Path) -> list[str]:
-    """The files of either folder that the other has not, byte for byte."""
-    names = sorted({f.name for f in first.iterdir()} | {f.name for f in other.iterdir()})
-    return [n for n in names if _content(first / n) != _content(other / n)]
-
-
-def _content(path: Path) -> bytes | None:
-    return path.read_bytes() if path.is_file() else None
+def _digests(folder: Path) -> dict[str, str]:
+    """Each file's SHA-256, by name (the first build's read once, not once per later run)."""
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.iterdir())}
 
 
 def run_size(target: int, work: Path, progress: bool, runs: int) -> dict[str, Any]:
@@ -261,14 +257,17 @@ def run_size(target: int, work: Path, progress: bool, runs: int) -> dict[str, An
         )
     load_before = os.getloadavg()[0]
     builds, references = [], []
-    first = folder / "dist-0"  # every later build is compared with the first, byte for byte
+    first: dict[str, str] = {}  # every later build is compared with the first, byte for byte
     for run in range(runs):  # alternating, each build into a new folder (none replaced)
         out = folder / f"dist-{run}"
         command = [sys.executable, "-m", "omskg.cli", "build", "--facts", str(facts), "--out", str(out)]
         builds.append(measure(command))
         references.append(measure([sys.executable, "-c", REFERENCE, str(out / "omskg.nt")]))
-        if run:
-            different = _differing(first, out)
+        if not run:
+            first = _digests(out)
+        else:
+            found = _digests(out)
+            different = sorted(n for n in first.keys() | found.keys() if first.get(n) != found.get(n))
             if different:
                 raise SystemExit(f"benchmark: build {run + 1} differs from the first: {', '.join(different)}")
             shutil.rmtree(out)
