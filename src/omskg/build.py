@@ -134,7 +134,7 @@ def assemble(
     if parallel:
         processes.reuse_freed_memory()
         # forked now, while this process is small: it writes the files for readers later
-        reader = cf.ProcessPoolExecutor(1, mp_context=processes.forking())
+        reader = processes.pool(1)
         reader.submit(reader_files.start).result()
         try:
             def hand_on(blob: bytes, statements: bytes) -> None:  # (it reads them while the workers go on)
@@ -274,8 +274,7 @@ def _read_and_build_in_parallel(
     built: list[parts.Part] = []
     if validate:
         _compiled_default_shapes()  # compiled once, before the workers are forked
-    forking = processes.forking()
-    with processes.spool(staging) as spool, cf.ProcessPoolExecutor(workers, mp_context=forking) as pool:
+    with processes.spool(staging) as spool, processes.pool(workers) as pool:
         results = pool.map(_in_worker, chunks, repeat(base), repeat(validate), repeat(spool), count())
         for blob, iris, found, part in results:
             fact_files.extend(pickle.loads(blob))

@@ -1,9 +1,12 @@
-"""The build's processes: forked where the system can fork, with freed memory kept for reuse;
-the work in chunks; what comes back through a folder on disk rather than the pool's pipe."""
+"""The build's processes: forked where the system can fork, ended with the build, with freed
+memory kept for reuse; the work in chunks; what comes back through a folder on disk rather
+than the pool's pipe."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -11,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
-    from multiprocessing.context import BaseContext
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 
@@ -23,10 +26,32 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def forking() -> BaseContext:
+def pool(workers: int) -> ProcessPoolExecutor:
+    """``workers`` processes forked when the pool is first given work, each killed as soon as
+    the thread that gave it ends (with this process, even killed)."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    return multiprocessing.get_context("fork")
+    forking = multiprocessing.get_context("fork")
+    return ProcessPoolExecutor(workers, mp_context=forking, initializer=_end_with, initargs=(os.getpid(),))
+
+
+_PR_SET_PDEATHSIG = 1  # (linux/prctl.h)
+
+
+def _end_with(parent: int) -> None:
+    """In a forked process: be killed when the thread of ``parent`` that forked it ends (on
+    Linux). A build killed with SIGKILL runs no code, so its pools' processes would otherwise
+    wait for work for ever, holding their memory; what they wrote is in the staging folder,
+    which the next build removes."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: nothing asks the system for this
+        return
+    if os.getppid() != parent:  # it ended before that was asked
+        os._exit(1)
 
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
