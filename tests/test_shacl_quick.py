@@ -18,6 +18,7 @@ from omskg import mappings, parts, resources, shacl
 from omskg import validate as validate_module
 from omskg.facts import fact_file_paths, read_fact_files
 from omskg.graph import file_triples, ontology_triples
+from omskg.ntriples import TripleLines
 from omskg.rdf import Triples, of_rdflib
 from omskg.shacl.quick_graph import Ontology, QuickGraph, stored
 from omskg.shacl.quick_sparql import compile_query
@@ -38,6 +39,14 @@ from .test_split_gate import _split
 
 def _lines(triples: Triples) -> list[str]:
     return sorted(str(t) for t in triples)
+
+
+def _rows(triples: Triples) -> dict[str, tuple[str, str, str]]:
+    """Each triple's terms by its line, as a build's worker has them at hand."""
+    lines = TripleLines()
+    for triple in triples:
+        lines.add_triple(triple)
+    return lines.rows
 
 
 def _text(triples: Triples) -> bytes:
@@ -80,6 +89,7 @@ def test_each_part_of_the_shipped_facts_conforms_quickly(vocab: Vocabulary) -> N
         part = parts.make_part(triples, None)
         assert _quick(triples) is True
         assert part_conforms(part.lines, _text(triples)) is True
+        assert part_conforms(_rows(triples), _text(triples)) is True
 
 
 def test_a_build_of_one_file_is_shown_to_conform_without_the_engine(
@@ -127,6 +137,7 @@ def test_the_quick_check_rejects_every_constraint_case(mini_graph: Graph, vocab:
         engine = validate_triples(piece | present, ontology=False).conforms
         assert _quick(piece | present) is engine, case.name
         assert part_conforms(_lines(piece), _text(piece)) is _engine(piece), case.name
+        assert part_conforms(_rows(piece), _text(piece)) is _engine(piece), case.name  # (as a worker asks)
 
 
 @pytest.mark.parametrize("case", DESCRIPTION_CASES, ids=[c.name for c in DESCRIPTION_CASES])

@@ -216,7 +216,7 @@ def _read_and_build(
         lines = file_lines(fact_file, vocab, base, mappings.label_triples([fact_file], targets), minted)
         part = parts.make_part(lines, writers)
         if validate:  # with the ontology; as N-Triples only where the engine must decide
-            part.conforms = part_conforms(part.lines, partial(_with_ontology, part.lines, vocab))
+            part.conforms = part_conforms(lines.rows, partial(_with_ontology, part.lines, vocab))
         built.append(part)
     return fact_files, problems, built
 

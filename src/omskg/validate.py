@@ -119,9 +119,9 @@ def _default_shapes() -> tuple[list[shacl.NodeShape], shacl.Checker | None]:
     return compiled, shacl.quick_checker(compiled, ontology)
 
 
-def _quick_answer(lines: Iterable[str]) -> bool | None:
-    """The quick check's yes or no for the lines (``str()`` of each triple, once each) with
-    the ontology; None where it cannot tell."""
+def _quick_answer(lines: shacl.Lines) -> bool | None:
+    """The quick check's yes or no for the lines (``str()`` of each triple, once each, or
+    their terms by line) with the ontology; None where it cannot tell."""
     quick = _quick_default()
     try:
         return None if quick is None else quick(lines)
@@ -136,12 +136,13 @@ def shown_to_conform(lines: Iterable[str]) -> bool:
     return _quick_answer(lines) is True
 
 
-def part_conforms(lines: Iterable[str], ntriples: bytes | Callable[[], bytes]) -> bool:
+def part_conforms(lines: shacl.Lines, ntriples: bytes | Callable[[], bytes]) -> bool:
     """Do a part's triples, with the ontology, conform to the omskg shapes? ``lines``: str()
-    of each triple, once each; ``ntriples``: the same triples and the ontology's as
-    N-Triples, or what makes them when asked. The quick check (omskg.shacl.quick) answers
-    from the lines where it can, else the engine (``validate_triples(triples,
-    ntriples=ntriples).conforms``, the text made and its triples read only then)."""
+    of each triple, once each, or their terms by line (``TripleLines.rows``); ``ntriples``:
+    the same triples and the ontology's as N-Triples, or what makes them when asked. The
+    quick check (omskg.shacl.quick) answers from the lines where it can, else the engine
+    (``validate_triples(triples, ntriples=ntriples).conforms``, the text made and its
+    triples read only then)."""
     answer = _quick_answer(lines)
     if answer is not None:
         return answer

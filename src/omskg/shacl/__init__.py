@@ -59,6 +59,7 @@ from omskg.shacl.compile import compile_shapes
 from omskg.shacl.data import DataGraph
 from omskg.shacl.engine import _sparql_bulk, _sparql_per_focus, validate
 from omskg.shacl.quick import Checker, Unsure, quick_checker
+from omskg.shacl.quick_graph import Lines
 from omskg.shacl.shapes import NodeShape
 from omskg.shacl.sparql import _analyse, _simple_bulk_form
 from omskg.shacl.terms import ShapesError, Term, UnsupportedShape, _ox, as_written, compare, to_rdflib
@@ -69,6 +70,7 @@ __all__ = [
     "SH",
     "Checker",
     "DataGraph",
+    "Lines",
     "NodeShape",
     "ShapesError",
     "Term",

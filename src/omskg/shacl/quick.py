@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from itertools import chain
 from weakref import WeakKeyDictionary
 
-from omskg.shacl.quick_graph import EMPTY, Ontology, QuickGraph, Unsure
+from omskg.shacl.quick_graph import EMPTY, Lines, Ontology, QuickGraph, Unsure
 from omskg.shacl.quick_paths import ImageFunction, PathFunction, PathSpec, image_function, path_function
 from omskg.shacl.shapes import NodeShape, QuickCheck, QuickEach, Shape
 
-Checker = Callable[[Iterable[str]], bool]  # a graph's lines (str() of each triple, once each) -> conforms?
+Checker = Callable[[Lines], bool]  # a graph's lines (str() of each triple, once each) -> conforms?
 
 
 def quick_checker(shapes: list[NodeShape], ontology: Iterable[str]) -> Checker | None:
@@ -38,7 +38,7 @@ def quick_checker(shapes: list[NodeShape], ontology: Iterable[str]) -> Checker |
         plans.append((node_shape.quick_targets, _entries(shape), queries))
     base = Ontology(ontology)
 
-    def conforms(lines: Iterable[str]) -> bool:
+    def conforms(lines: Lines) -> bool:
         g = QuickGraph(lines, base)
         try:
             for targets, entries, queries in plans:

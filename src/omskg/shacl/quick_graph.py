@@ -9,7 +9,7 @@ stored form is asked of Oxigraph itself (``stored``), once per process."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
@@ -163,15 +163,20 @@ class Indexed:
     literal: set[str]  # the predicates of the lines' triples whose object is a literal or a triple term
 
 
-def index(lines: Iterable[str], base: Index) -> Indexed:
-    """The triples of ``lines`` (each ``str()`` of a triple) over those of ``base``. (A
-    subject's triples are asked of a few subjects: found by predicate when asked.)"""
+#: Lines (``str()`` of a triple, once each), or each line's terms by line where they are at
+#: hand (as ``ntriples.TripleLines.rows``: not split again)
+Lines = Iterable[str] | Mapping[str, tuple[str, str, str]]
+
+
+def index(lines: Lines, base: Index) -> Indexed:
+    """The triples of ``lines`` over those of ``base``. (A subject's triples are asked of a
+    few subjects: found by predicate when asked.)"""
     forward = dict(base)
     own: Index = {}
     incoming: dict[str, list[str]] = {}
     literal: set[str] = set()
-    for line in lines:
-        subject, predicate, obj = line.split(" ", 2)
+    rows = lines.items() if isinstance(lines, Mapping) else ((line, line.split(" ", 2)) for line in lines)
+    for line, (subject, predicate, obj) in rows:
         by_subject = own.get(predicate)
         if by_subject is None:
             by_subject = own[predicate] = forward[predicate] = dict(base.get(predicate, {}))
@@ -220,7 +225,7 @@ class Lazy(dict[str, V]):
 
 
 class QuickGraph:
-    def __init__(self, lines: Iterable[str], ontology: Ontology) -> None:
+    def __init__(self, lines: Lines, ontology: Ontology) -> None:
         self.triples = index(lines, ontology.triples.forward)
         self.forward, self.own = self.triples.forward, self.triples.own
         self.ontology = ontology
