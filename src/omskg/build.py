@@ -349,6 +349,9 @@ def _files(assembled: Assembled, files: publish.Staged, engine: Engine, progress
     readers = assembled.readers  # (another process writes them meanwhile, on many fact files)
     _graph_files(assembled, base, files, str(Iris(base).release(meta.version)))
     stats = assembled.statistics
+    disclaimer = assembled.fact_files[0].source.disclaimer.quote
+    sources = [f.source for f in assembled.fact_files]
+    release = describe.describe_release(meta, stats, base, disclaimer, sources)  # (all but the files)
     if readers is not None:  # (the large ones written into the staging folder by that process)
         files[publish.SSSOM], rows = reader_files.sssom(assembled.fact_files, assembled.targets, meta, base)
         in_memory, spilled = readers.result()
@@ -359,9 +362,7 @@ def _files(assembled: Assembled, files: publish.Staged, engine: Engine, progress
     del in_memory
     progress(_rate("serialised Turtle, N-Triples, JSON-LD and SSSOM", count, "triples", serialising))
 
-    disclaimer = assembled.fact_files[0].source.disclaimer.quote
-    sources = [f.source for f in assembled.fact_files]
-    description = describe.describe(meta, files, stats, base, disclaimer, sources)
+    description = describe.with_distributions(release, files, stats)
     outcome = validate_triples(description, engine=engine)
     if not outcome.conforms:
         raise ValidationFailed(outcome, "the dataset description")

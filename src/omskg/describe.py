@@ -217,7 +217,9 @@ def prefix_map(base: str) -> dict[str, str]:
     return {**Iris(base).prefix_map(), **{p: str(ns) for p, ns in DESCRIPTION_NAMESPACES.items()}}
 
 
-class _Description(TripleSet):
+class Description(TripleSet):
+    """The dataset description as it is made (``describe``)."""
+
     def __init__(self, meta: DatasetMetadata, base: str) -> None:
         super().__init__()
         self.meta = meta
@@ -238,7 +240,17 @@ def describe(
     disclaimer: str,
     sources: Sequence[Source] = (),
 ) -> Triples:
-    g = _Description(meta, base)
+    """The dataset description: the release and its files (``describe_release``, then
+    ``with_distributions``)."""
+    return with_distributions(describe_release(meta, stats, base, disclaimer, sources), files, stats)
+
+
+def describe_release(
+    meta: DatasetMetadata, stats: Statistics, base: str, disclaimer: str, sources: Sequence[Source] = ()
+) -> Description:
+    """What the description says of the release but its files, which may still be being
+    written (a build makes this meanwhile)."""
+    g = Description(meta, base)
     iris, version = g.iris, meta.version
     agent = iris.agent()
     g.add(agent, RDF.type, FOAF.Organization)
@@ -269,7 +281,17 @@ def describe(
         g.add(release, PAV.previousVersion, previous)
         g.add(release, PROV.wasRevisionOf, previous)
     _source_versions(g, release, sources, version)
+    _statistics(g, release, stats, version)
+    _linksets(g, release, stats, version)
+    return g
 
+
+def with_distributions(g: Description, files: Mapping[str, bytes], stats: Statistics) -> Triples:
+    """The description ``g`` with each file of the release: its size, checksum and where to
+    download it."""
+    iris, meta = g.iris, g.meta
+    version = meta.version
+    agent, release = iris.agent(), iris.release(version)
     for d in meta.distributions:
         node = iris.distribution(version, d.name)
         size, sha256 = size_and_sha256(files, d.name)
@@ -293,13 +315,10 @@ def describe(
             g.add(node, RDF.type, VOID.Dataset)
             g.add(node, VOID.triples, integer(stats.triples))
             g.add(release, VOID.dataDump, iris.download(version, d.name))
-
-    _statistics(g, release, stats, version)
-    _linksets(g, release, stats, version)
     return g.triples
 
 
-def _source_versions(g: _Description, release: str, sources: Sequence[Source], version: str) -> None:
+def _source_versions(g: Description, release: str, sources: Sequence[Source], version: str) -> None:
     """Which version of each source the release was made from: its date (the source has no
     version number; its date is its version) and the SHA-256 of its text."""
     for source in sorted(sources, key=lambda s: s.id):
@@ -316,7 +335,7 @@ def _source_versions(g: _Description, release: str, sources: Sequence[Source], v
         g.add(checksum, SPDX.checksumValue, typed(source.sha256, XSD.hexBinary))
 
 
-def _statistics(g: _Description, release: str, stats: Statistics, version: str) -> None:
+def _statistics(g: Description, release: str, stats: Statistics, version: str) -> None:
     g.add(release, VOID.triples, integer(stats.triples))
     g.add(release, VOID.entities, integer(stats.entities))
     g.add(release, VOID.distinctSubjects, integer(stats.subjects))
@@ -335,7 +354,7 @@ def _statistics(g: _Description, release: str, stats: Statistics, version: str) 
         g.add(part, VOID.triples, integer(count))
 
 
-def _linksets(g: _Description, release: str, stats: Statistics, version: str) -> None:
+def _linksets(g: Description, release: str, stats: Statistics, version: str) -> None:
     converter = xref_converter()
     for prefix, counts in sorted(stats.links.items()):
         linkset = g.iris.linkset(version, prefix)
