@@ -218,7 +218,7 @@ def prefix_map(base: str) -> dict[str, str]:
 
 
 class Description(TripleSet):
-    """The dataset description as it is made (``describe``)."""
+    """The dataset description as it is made (``describe_release``, ``with_distributions``)."""
 
     def __init__(self, meta: DatasetMetadata, base: str) -> None:
         super().__init__()
@@ -232,24 +232,11 @@ class Description(TripleSet):
         self.add(node, DCTERMS.license, self.meta.license)
 
 
-def describe(
-    meta: DatasetMetadata,
-    files: Mapping[str, bytes],
-    stats: Statistics,
-    base: str,
-    disclaimer: str,
-    sources: Sequence[Source] = (),
-) -> Triples:
-    """The dataset description: the release and its files (``describe_release``, then
-    ``with_distributions``)."""
-    return with_distributions(describe_release(meta, stats, base, disclaimer, sources), files, stats)
-
-
 def describe_release(
     meta: DatasetMetadata, stats: Statistics, base: str, disclaimer: str, sources: Sequence[Source] = ()
 ) -> Description:
-    """What the description says of the release but its files, which may still be being
-    written (a build makes this meanwhile)."""
+    """The dataset description but for the release's files (``with_distributions`` adds
+    them): a build makes this while the files are still being written."""
     g = Description(meta, base)
     iris, version = g.iris, meta.version
     agent = iris.agent()

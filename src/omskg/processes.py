@@ -27,8 +27,8 @@ def can_fork() -> bool:
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
-    """``workers`` processes forked when the pool is first given work, each killed as soon as
-    the thread that gave it ends (with this process, even killed)."""
+    """``workers`` processes, forked by the thread that first gives the pool work, each killed
+    as soon as that thread ends (with this process, even killed)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

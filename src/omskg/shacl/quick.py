@@ -21,7 +21,7 @@ from omskg.shacl.quick_graph import EMPTY, Lines, Ontology, QuickGraph, Unsure
 from omskg.shacl.quick_paths import ImageFunction, PathFunction, PathSpec, image_function, path_function
 from omskg.shacl.shapes import NodeShape, QuickCheck, QuickEach, Shape
 
-Checker = Callable[[Lines], bool]  # a graph's lines (str() of each triple, once each) -> conforms?
+Checker = Callable[[Lines], bool]  # a graph's lines (or their terms by line) -> conforms?
 
 
 def quick_checker(shapes: list[NodeShape], ontology: Iterable[str]) -> Checker | None:
