@@ -41,50 +41,61 @@ def test_freed_blocks_are_reused_instead_of_faulted_in_again() -> None:
     assert faults("reuse") < pages * 0.2  # the largest block's pages, once
 
 
-def _forked_by(parent: int) -> set[int]:
-    """The processes whose parent is ``parent``."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with suppress(OSError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == parent:
-                found.add(int(stat.parent.name))
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command's name (the 3rd field first)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def _forked_by(parent: int) -> dict[int, str]:
+    """The processes whose parent is ``parent``, with when each started (so that a process
+    that later has the same id is not taken for it)."""
+    found = {}
+    for path in Path("/proc").glob("[0-9]*"):
+        fields = _stat(int(path.name)) if path.name.isdigit() else None
+        if fields is not None and int(fields[1]) == parent:
+            found[int(path.name)] = fields[19]
     return found
 
 
-def _running(pid: int) -> bool:
-    """``pid`` runs (a zombie has ended: only its exit status is left to collect)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+def _running(pid: int, started: str) -> bool:
+    """The process ``pid`` that started then runs (a zombie has ended: only its exit status
+    is left to collect)."""
+    fields = _stat(pid)
+    return fields is not None and fields[19] == started and fields[0] != "Z"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
 def test_a_killed_build_takes_its_forked_processes_with_it(tmp_path: Path) -> None:
-    """SIGKILL runs no code in the build, so it cannot stop its pools: their processes end
-    by themselves instead of waiting for work for ever."""
+    """SIGKILL runs no code in the build, so it cannot stop its pools: their processes (the
+    readers' process and every worker) end by themselves instead of waiting for work for ever."""
     from benchmarks.corpus import generate
+    from omskg.build import PARALLEL_FILES
 
-    facts = generate(24, tmp_path / "corpus")  # (more files than a build forks workers for)
+    facts = generate(PARALLEL_FILES + 8, tmp_path / "corpus")  # (enough files for the workers)
+    expected = 1 + max(1, min(os.cpu_count() or 1, 8))  # as the build forks them
     command = [sys.executable, "-m", "omskg.cli", "build", "--facts", str(facts), "--out", str(tmp_path / "dist")]
     build = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    forked: set[int] = set()
+    forked: dict[int, str] = {}
     try:
         deadline = time.monotonic() + 60
-        while len(forked) < 2:  # the process that writes the files for readers, and a worker
-            assert build.poll() is None, "the build ended before it forked its workers"
-            assert time.monotonic() < deadline, "the build forked no workers within 60 s"
+        while len(forked) < expected:
+            assert build.poll() is None, f"the build ended before it forked {expected} processes"
+            assert time.monotonic() < deadline, f"the build did not fork {expected} processes within 60 s"
             forked |= _forked_by(build.pid)
             time.sleep(0.005)
         build.kill()
         build.wait()
         deadline = time.monotonic() + 10
-        while any(map(_running, forked)) and time.monotonic() < deadline:
+        while any(_running(*item) for item in forked.items()) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert [pid for pid in forked if _running(pid)] == []
+        assert [pid for pid, started in forked.items() if _running(pid, started)] == []
     finally:
         build.kill()
-        for pid in forked:  # (left by a failure: not left running)
-            with suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+        build.wait()
+        for pid, started in forked.items():  # (left running by a failure: stopped)
+            if _running(pid, started):
+                with suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)

@@ -23,7 +23,7 @@ import pickle
 import shutil
 import time
 from collections.abc import Callable
-from concurrent import futures as cf  # (its ProcessPoolExecutor is imported on first use)
+from concurrent import futures as cf
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from itertools import count, repeat
