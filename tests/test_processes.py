@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from omskg import processes
+
 FAULTS_OF_REPEATED_BLOCKS = """
 import resource, sys
 from omskg import processes
@@ -75,7 +77,7 @@ def test_a_killed_build_takes_its_forked_processes_with_it(tmp_path: Path) -> No
     from omskg.build import PARALLEL_FILES
 
     facts = generate(PARALLEL_FILES + 8, tmp_path / "corpus")  # (enough files for the workers)
-    expected = 1 + max(1, min(os.cpu_count() or 1, 8))  # as the build forks them
+    expected = 1 + processes.worker_count()  # the readers' process and the workers
     command = [sys.executable, "-m", "omskg.cli", "build", "--facts", str(facts), "--out", str(tmp_path / "dist")]
     build = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     forked: dict[int, str] = {}

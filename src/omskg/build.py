@@ -18,7 +18,6 @@ this one merges, validates and writes the graph's formats and the mappings.
 from __future__ import annotations
 
 import gc
-import os
 import pickle
 import shutil
 import time
@@ -267,7 +266,7 @@ def _read_and_build_in_parallel(
     fact files, pickled, handed on as they come. What the workers hand back goes through a
     folder in ``staging`` where there is one (a build killed midway leaves it there, and the
     next build removes it with the staging folder)."""
-    workers = max(1, min(os.cpu_count() or 1, 8))
+    workers = processes.worker_count()
     chunks = processes.chunks(paths, workers)
     fact_files: list[FactFile] = []
     problems: list[Problem] = []

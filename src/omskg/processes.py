@@ -26,6 +26,11 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def worker_count() -> int:
+    """How many workers a build forks: one per core, up to 8."""
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 def pool(workers: int) -> ProcessPoolExecutor:
     """``workers`` processes, forked by the thread that first gives the pool work, each killed
     as soon as that thread ends (with this process, even killed)."""
